@@ -1,0 +1,283 @@
+#include "actors/mcp/tool_arguments.hpp"
+
+#include "actors/mcp/json_rpc.hpp"
+#include "actors/mcp/tool_catalog.hpp"
+#include "actors/utf8.hpp"
+#include "config/platform_names.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace cluster::mcp {
+
+namespace {
+
+using json = rapidjson::Value;
+
+constexpr std::size_t max_quoted_bytes = 60;
+
+// A short rendering of what the model sent, for "got ..." in messages.
+std::string describe(const json& v) {
+  if (v.IsObject())
+    return "an object";
+  if (v.IsArray())
+    return v.Empty() ? "[]" : "an array";
+  if (!v.IsString())
+    return to_json(v);
+  std::string_view text{v.GetString(), v.GetStringLength()};
+  if (text.size() <= max_quoted_bytes)
+    return to_json(v);
+  auto head = text.substr(0, utf8_prefix_boundary(text.substr(0, max_quoted_bytes)));
+  json_writer w;
+  w.string(head);
+  auto quoted = w.str();
+  return quoted.insert(quoted.size() - 1, "...");
+}
+
+bool is_blank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
+           || c == '\f';
+  });
+}
+
+std::string_view view(const json& v) {
+  return {v.GetString(), v.GetStringLength()};
+}
+
+// Reads one tool's arguments, collecting every problem so the model can fix
+// them all in one retry.
+class argument_reader {
+public:
+  argument_reader(std::string_view tool, const json* args,
+                  const session_options& opts)
+    : tool_(tool), args_(args), opts_(opts) {}
+
+  void reject_unknown(std::vector<std::string_view> accepted) {
+    if (args_ == nullptr)
+      return;
+    std::string list;
+    for (auto name : accepted)
+      list += (list.empty() ? "" : ", ") + std::string{name};
+    for (auto& member : args_->GetObject()) {
+      auto name = view(member.name);
+      if (std::find(accepted.begin(), accepted.end(), name) != accepted.end())
+        continue;
+      fail("unknown argument \"" + std::string{name} + "\"; " + std::string{tool_}
+           + (accepted.empty() ? " takes no arguments" : " accepts " + list));
+    }
+  }
+
+  // A shell command: non-empty, not blank, no NUL (argv cannot carry one).
+  bool shell_command(const char* name, const json& v, std::string& out) {
+    if (!v.IsString() || is_blank(view(v)))
+      return fail(expected(name, "a non-empty shell command string", v));
+    if (view(v).find('\0') != std::string_view::npos)
+      return fail(std::string{"argument \""} + name
+                  + "\": must not contain NUL characters");
+    out.assign(view(v));
+    return true;
+  }
+
+  void command(std::string& out) {
+    if (auto* v = required("command", "the shell command to run"))
+      shell_command("command", *v, out);
+  }
+
+  void node_id(std::string& out) {
+    auto* v = required("node_id", "the id or alias of the node to run on");
+    if (v == nullptr)
+      return;
+    if (!v->IsString() || is_blank(view(*v))
+        || view(*v).find('\0') != std::string_view::npos)
+      fail(expected("node_id", "a node id or alias (non-empty string)", *v));
+    else
+      out.assign(view(*v));
+  }
+
+  void commands(std::vector<std::string>& out) {
+    auto* v = required("commands", "the list of shell commands to run");
+    if (v == nullptr)
+      return;
+    if (!v->IsArray() || v->Empty()) {
+      fail(expected("commands", "a non-empty array of shell command strings", *v));
+      return;
+    }
+    if (v->Size() > opts_.max_batch) {
+      fail("argument \"commands\": expected at most "
+           + std::to_string(opts_.max_batch) + " commands, got "
+           + std::to_string(v->Size()));
+      return;
+    }
+    for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+      auto name = "commands[" + std::to_string(i) + "]";
+      out.emplace_back();
+      shell_command(name.c_str(), (*v)[i], out.back());
+    }
+  }
+
+  void requirements(cluster::requirements& needs) {
+    needs.os = choice("requires_os", os_names());
+    needs.arch = choice("requires_arch", arch_names());
+  }
+
+  void auto_route(bool& out) {
+    auto* v = find_member(args_, "auto_route");
+    if (v == nullptr)
+      return;
+    if (v->IsBool())
+      out = v->GetBool();
+    else
+      fail(expected("auto_route", "true or false", *v));
+  }
+
+  void limits(run_request& req) {
+    timeout(req.timeout_ms);
+    cwd(req.cwd);
+    max_output_bytes(req.output_limit);
+  }
+
+  std::string take_error() {
+    return std::move(error_);
+  }
+
+private:
+  static std::string expected(std::string_view name, std::string_view what,
+                              const json& got) {
+    return "argument \"" + std::string{name} + "\": expected "
+           + std::string{what} + ", got " + describe(got);
+  }
+
+  bool fail(std::string problem) {
+    error_ += (error_.empty() ? "" : "; ") + problem;
+    return false;
+  }
+
+  const json* required(const char* name, std::string_view what) {
+    auto* v = find_member(args_, name);
+    if (v == nullptr)
+      fail("missing required argument \"" + std::string{name} + "\": "
+           + std::string{what});
+    return v;
+  }
+
+  // An enum argument; returns the canonical value (aliases resolved), or
+  // empty when absent or refused.
+  std::string choice(const char* name,
+                     const std::vector<name_alias>& accepted) {
+    auto* v = find_member(args_, name);
+    if (v == nullptr)
+      return {};
+    if (v->IsString())
+      for (auto& [given, canonical] : accepted)
+        if (view(*v) == given)
+          return std::string{canonical};
+    std::string list;
+    for (auto& entry : accepted)
+      list += (list.empty() ? "\"" : ", \"") + std::string{entry.first} + "\"";
+    fail(expected(name, "one of " + list, *v));
+    return {};
+  }
+
+  void timeout(std::uint32_t& timeout_ms) {
+    auto* v = find_member(args_, "timeout");
+    if (v == nullptr)
+      return;
+    if (!v->IsNumber() || v->GetDouble() <= 0) {
+      fail(expected("timeout", "a positive number of seconds", *v));
+      return;
+    }
+    auto seconds = v->GetDouble();
+    if (seconds > opts_.max_timeout_s) {
+      fail(expected("timeout",
+                    "at most " + std::to_string(opts_.max_timeout_s) + " seconds",
+                    *v));
+      return;
+    }
+    // Round up, but absorb the binary noise of e.g. 0.1 * 1000; at least 1 ms
+    // because 0 means "the default".
+    auto ms = std::ceil(seconds * 1000.0 - 1e-6);
+    ms = std::clamp(ms, 1.0,
+                    double(std::numeric_limits<std::uint32_t>::max()));
+    timeout_ms = static_cast<std::uint32_t>(ms);
+  }
+
+  void cwd(std::string& out) {
+    auto* v = find_member(args_, "cwd");
+    if (v == nullptr)
+      return;
+    if (!v->IsString() || v->GetStringLength() == 0 || view(*v).front() != '/'
+        || view(*v).find('\0') != std::string_view::npos)
+      fail(expected("cwd", "an absolute directory path (starting with /)", *v));
+    else
+      out.assign(view(*v));
+  }
+
+  void max_output_bytes(std::uint32_t& limit) {
+    auto* v = find_member(args_, "max_output_bytes");
+    if (v == nullptr)
+      return;
+    auto range = "an integer from 1 to " + std::to_string(opts_.max_output_limit);
+    // 2020-12 counts 1000.0 as an integer; so do we.
+    bool integral = v->IsNumber() && std::floor(v->GetDouble()) == v->GetDouble();
+    if (!integral || v->GetDouble() < 1 || v->GetDouble() > opts_.max_output_limit)
+      fail(expected("max_output_bytes", range + " (bytes kept per stream)", *v));
+    else
+      limit = static_cast<std::uint32_t>(v->GetDouble());
+  }
+
+  std::string_view tool_;
+  const json* args_;
+  const session_options& opts_;
+  std::string error_;
+};
+
+} // namespace
+
+call_arguments parse_tool_arguments(std::string_view tool,
+                                    const rapidjson::Value* arguments,
+                                    const session_options& opts) {
+  call_arguments out;
+  argument_reader in{tool, arguments, opts};
+  if (tool == cluster_bash_tool) {
+    in.reject_unknown({"command", "requires_os", "requires_arch", "auto_route",
+                       "timeout", "cwd", "max_output_bytes"});
+    in.command(out.run.command);
+    in.requirements(out.run.needs);
+    in.auto_route(out.run.auto_route);
+    in.limits(out.run);
+  } else if (tool == offload_to_tool) {
+    in.reject_unknown({"command", "node_id", "timeout", "cwd",
+                       "max_output_bytes"});
+    in.command(out.run.command);
+    in.node_id(out.run.node);
+    // A named node is an explicit choice, not the router's.
+    out.run.auto_route = false;
+    in.limits(out.run);
+  } else if (tool == parallel_execute_tool) {
+    out.what = tool_call::kind::batch;
+    in.reject_unknown({"commands", "timeout", "cwd", "requires_os",
+                       "requires_arch", "max_output_bytes"});
+    std::vector<std::string> commands;
+    in.commands(commands);
+    run_request shared;
+    in.requirements(shared.needs);
+    in.limits(shared);
+    for (auto& command : commands) {
+      out.batch.items.push_back(shared);
+      out.batch.items.back().command = std::move(command);
+    }
+  } else {
+    out.what = tool_call::kind::status;
+    in.reject_unknown({});
+  }
+  out.error = in.take_error();
+  if (!out.error.empty())
+    out.batch.items.clear();
+  return out;
+}
+
+} // namespace cluster::mcp

@@ -1,0 +1,30 @@
+#pragma once
+
+// Validation of tools/call arguments and their translation into runtime
+// requests. A bad argument is the model's mistake to fix, so it comes back as
+// text naming the argument (a tool result with isError), not a protocol error.
+
+#include "actors/mcp/mcp_session.hpp"
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+
+namespace cluster::mcp {
+
+/// The validated arguments of one tools/call.
+struct call_arguments {
+  tool_call::kind what = tool_call::kind::run;  ///< Which runtime operation.
+  run_request run;      ///< For `run`; task_id left empty.
+  batch_request batch;  ///< For `batch`; batch_id and task_ids left empty.
+  std::string error;    ///< Non-empty: why the arguments were refused.
+};
+
+/// Validates `arguments` (an object, or nullptr when the call has none) for
+/// the known tool `tool` and builds the request it asks for.
+call_arguments parse_tool_arguments(std::string_view tool,
+                                    const rapidjson::Value* arguments,
+                                    const session_options& opts);
+
+} // namespace cluster::mcp

@@ -1,0 +1,207 @@
+#include "actors/mcp/tool_catalog.hpp"
+
+#include "actors/mcp/json_rpc.hpp"
+
+#include <cassert>
+
+namespace cluster::mcp {
+
+namespace {
+
+// The schemas are written as JSON text because that is how a reader checks
+// them against the spec; tool_list_json parses and compacts the result.
+// No "$schema" member: 2020-12 is the MCP default, and naming it explicitly
+// makes draft-07 validators (the 1.x SDK's Ajv) refuse to compile the schema.
+
+// One finished command, as cluster_bash / offload_to / parallel_execute report it.
+constexpr const char* run_result_schema = R"({
+  "type": "object",
+  "properties": {
+    "success": {"type": "boolean", "description": "True when the command ran and exited with status 0."},
+    "executed_on": {"type": "string", "description": "Node id the command ran on (or was meant to run on)."},
+    "stdout": {"type": "string", "description": "Standard output (head and tail when truncated)."},
+    "stderr": {"type": "string", "description": "Standard error (head and tail when truncated)."},
+    "return_code": {"type": ["integer", "null"], "description": "Exit status; null when the command did not end on its own (see error)."},
+    "signal": {"type": ["integer", "null"], "description": "Signal that ended the process, if one did."},
+    "error": {"type": "string", "enum": ["none", "timeout", "cancelled", "spawn", "connection", "placement", "overloaded", "invalid"], "description": "Why the command has no exit status of its own; none when it ran to completion."},
+    "error_message": {"type": "string", "description": "Detail for error; empty when error is none."},
+    "retriable": {"type": "boolean", "description": "True when the same call may succeed later (connection, overloaded)."},
+    "stdout_truncated": {"type": "boolean"},
+    "stderr_truncated": {"type": "boolean"},
+    "stdout_bytes": {"type": "integer", "minimum": 0, "description": "Bytes the command wrote to stdout, kept or not."},
+    "stderr_bytes": {"type": "integer", "minimum": 0, "description": "Bytes the command wrote to stderr, kept or not."},
+    "duration_ms": {"type": "integer", "minimum": 0},
+    "auto_routed": {"type": "boolean", "description": "True when the router chose the node."},
+    "routing_reason": {"type": "string", "description": "Why this node was chosen."},
+    "task_id": {"type": "string"}
+  },
+  "required": ["success", "executed_on", "stdout", "stderr", "return_code", "signal", "error", "error_message", "retriable", "stdout_truncated", "stderr_truncated", "stdout_bytes", "stderr_bytes", "duration_ms", "auto_routed", "routing_reason", "task_id"]
+})";
+
+constexpr const char* node_status_schema = R"({
+  "type": "object",
+  "properties": {
+    "cpu_percent": {"type": "number"},
+    "memory_percent": {"type": "number"},
+    "load_1m": {"type": "number"},
+    "load_5m": {"type": "number"},
+    "load_15m": {"type": "number"},
+    "cpu_count": {"type": "integer", "minimum": 0},
+    "os": {"type": "string"},
+    "arch": {"type": "string"},
+    "status": {"type": "string", "enum": ["healthy", "loaded", "unreachable"]},
+    "reachable": {"type": "boolean"},
+    "error": {"type": ["string", "null"], "description": "Why the last probe failed; null when it did not."},
+    "slots": {"type": "integer", "minimum": 0, "description": "Commands the node may run at once."},
+    "busy_slots": {"type": "integer", "minimum": 0},
+    "queued": {"type": "integer", "minimum": 0, "description": "Commands waiting that only this node can take."},
+    "sampled_at": {"type": ["string", "null"], "format": "date-time", "description": "When the figures were measured (UTC); null if never."}
+  },
+  "required": ["cpu_percent", "memory_percent", "load_1m", "load_5m", "load_15m", "cpu_count", "os", "arch", "status", "reachable", "error", "slots", "busy_slots", "queued", "sampled_at"]
+})";
+
+constexpr const char* execution_annotations = R"({
+  "readOnlyHint": false, "destructiveHint": true, "idempotentHint": false, "openWorldHint": true
+})";
+
+std::string command_property() {
+  return R"("command": {"type": "string", "minLength": 1, "description": "Shell command, run as bash -c <command>: pipes, globs, && and $VARS work."})";
+}
+
+std::string requirement_properties() {
+  return R"(
+    "requires_os": {"type": "string", "enum": ["linux", "darwin", "macos"], "description": "Run only on a node with this OS (macos means darwin)."},
+    "requires_arch": {"type": "string", "enum": ["x86_64", "arm64", "aarch64", "amd64"], "description": "Run only on a node with this CPU architecture (aarch64 means arm64, amd64 means x86_64)."})";
+}
+
+// timeout, cwd and max_output_bytes: shared by every tool that runs commands.
+std::string run_limit_properties(const session_options& opts,
+                                 const char* timeout_scope) {
+  return std::string{R"(
+    "timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": )"}
+         + std::to_string(opts.max_timeout_s)
+         + R"(, "description": "Seconds )" + timeout_scope
+         + R"( may run before it is killed; default: the server's timeout."},
+    "cwd": {"type": "string", "pattern": "^/", "description": "Absolute working directory on the node that runs the command; default: the server's."},
+    "max_output_bytes": {"type": "integer", "minimum": 1, "maximum": )"
+         + std::to_string(opts.max_output_limit)
+         + R"(, "description": "Bytes of stdout and of stderr to keep each (head and tail); default: the server's limit."})";
+}
+
+std::string cluster_bash_json(const session_options& opts) {
+  return R"({
+  "name": "cluster_bash",
+  "title": "Run a command on the cluster",
+  "description": "Run a shell command (bash -c) on the best node of the cluster and wait for it to finish. The router picks the least-loaded reachable node that meets requires_os / requires_arch; with auto_route=false the command runs on this machine, and the requirements are still checked (an unmet requirement fails with error \"placement\" instead of running in the wrong place). Use it for builds, tests and any command whose platform matters; use offload_to to name a node, parallel_execute for many independent commands. Returns success (ran and exited 0), return_code, stdout and stderr (each capped, keeping head and tail; stdout_truncated / stderr_truncated say so), executed_on, duration_ms, and when the command did not run to completion an error class (timeout, cancelled, spawn, connection, placement, overloaded, invalid) with retriable. A non-zero exit is not a tool error: read stderr and return_code.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+    )" + command_property() + "," + requirement_properties() + R"(,
+    "auto_route": {"type": "boolean", "default": true, "description": "true: the router picks the node; false: run on this machine (requirements are still checked)."},)"
+         + run_limit_properties(opts, "the command") + R"(
+    },
+    "required": ["command"],
+    "additionalProperties": false
+  },
+  "outputSchema": )" + run_result_schema + R"(,
+  "annotations": )" + execution_annotations + "}";
+}
+
+std::string offload_to_json(const session_options& opts) {
+  return R"({
+  "name": "offload_to",
+  "title": "Run a command on a named node",
+  "description": "Run a shell command (bash -c) on one named node and wait for it to finish. Use it when the command must run on a particular machine, e.g. for files, tools or hardware only that node has; cluster_status lists the node ids. Returns the same fields as cluster_bash; an unknown node fails with error \"placement\" naming the known nodes.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+    )" + command_property() + R"(,
+    "node_id": {"type": "string", "minLength": 1, "description": "Id or alias of the node to run on."},)"
+         + run_limit_properties(opts, "the command") + R"(
+    },
+    "required": ["command", "node_id"],
+    "additionalProperties": false
+  },
+  "outputSchema": )" + run_result_schema + R"(,
+  "annotations": )" + execution_annotations + "}";
+}
+
+std::string parallel_execute_json(const session_options& opts) {
+  auto max_batch = std::to_string(opts.max_batch);
+  return R"({
+  "name": "parallel_execute",
+  "title": "Run commands in parallel",
+  "description": "Run up to )" + max_batch + R"( independent shell commands at once, spread over the cluster (each placed like cluster_bash) and wait for all of them. Use it for fan-out work such as test shards, or the same check on many nodes. One command failing does not stop the others. Returns results in input order, each with the same fields as cluster_bash, plus total, succeeded and failed counts.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+    "commands": {"type": "array", "minItems": 1, "maxItems": )" + max_batch + R"(, "items": {"type": "string", "minLength": 1}, "description": "Shell commands, each run as bash -c <command>."},)"
+         + requirement_properties() + ","
+         + run_limit_properties(opts, "each command") + R"(
+    },
+    "required": ["commands"],
+    "additionalProperties": false
+  },
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "results": {"type": "array", "items": )" + run_result_schema + R"(},
+      "total": {"type": "integer", "minimum": 0},
+      "succeeded": {"type": "integer", "minimum": 0, "description": "Commands that ran and exited 0."},
+      "failed": {"type": "integer", "minimum": 0}
+    },
+    "required": ["results", "total", "succeeded", "failed"]
+  },
+  "annotations": )" + execution_annotations + "}";
+}
+
+std::string cluster_status_json() {
+  return std::string{R"({
+  "name": "cluster_status",
+  "title": "Cluster status",
+  "description": "Show every node of the cluster: reachability, OS and architecture, CPU, memory and load, slots in use, queued commands, and a status (healthy, loaded, unreachable). Read-only and quick; call it to choose requirements or a node, or after a connection or placement error.",
+  "inputSchema": {"type": "object", "additionalProperties": false},
+  "outputSchema": {
+    "type": "object",
+    "properties": {
+      "local_node": {"type": "string", "description": "Id of the node this server runs on."},
+      "nodes": {"type": "object", "additionalProperties": )"} + node_status_schema + R"(},
+      "queued": {"type": "integer", "minimum": 0, "description": "Commands waiting for any free slot."},
+      "queue_limit": {"type": "integer", "minimum": 0}
+    },
+    "required": ["local_node", "nodes", "queued", "queue_limit"]
+  },
+  "annotations": {"readOnlyHint": true, "openWorldHint": false}
+})";
+}
+
+} // namespace
+
+bool is_known_tool(std::string_view name) {
+  return name == cluster_bash_tool || name == offload_to_tool
+         || name == parallel_execute_tool || name == cluster_status_tool;
+}
+
+std::string tool_list_json(const session_options& opts) {
+  auto text = "[" + cluster_bash_json(opts) + "," + offload_to_json(opts) + ","
+              + parallel_execute_json(opts) + "," + cluster_status_json() + "]";
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  assert(!doc.HasParseError() && "tool schemas must be valid JSON");
+  return doc.HasParseError() ? text : to_json(doc);
+}
+
+std::string server_instructions() {
+  return "cluster-exec runs shell commands (bash -c) on the machines of a "
+         "cluster. Call cluster_status to see the nodes, their OS, "
+         "architecture and load. Use cluster_bash for one command: it goes to "
+         "the least-loaded node that meets requires_os / requires_arch "
+         "(auto_route=false keeps it on this machine). Use offload_to to run on "
+         "a named node and parallel_execute for independent commands that can "
+         "run at once. Pass cwd (an absolute path) for builds and tests, and a "
+         "timeout for long commands. Results carry success, return_code, "
+         "stdout, stderr and, when a command did not run to completion, an "
+         "error class with a retriable flag.";
+}
+
+} // namespace cluster::mcp

@@ -1,0 +1,274 @@
+#include "actors/mcp/tool_results.hpp"
+
+#include "actors/utf8.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace cluster::mcp {
+
+namespace {
+
+constexpr std::size_t max_label_bytes = 60;
+
+void write_text_content(json_writer& out, std::string_view text) {
+  out.key("content").begin_array();
+  out.begin_object().key("type").string("text").key("text").string(text);
+  out.end_object().end_array();
+}
+
+// One line saying how the run ended, e.g. "exit 0 on node-a in 12 ms".
+std::string outcome_line(const run_result& r) {
+  std::string line;
+  auto where = r.node.empty() ? std::string{} : " on " + r.node;
+  if (r.error == error_class::none) {
+    line = (r.exit_code ? "exit " + std::to_string(*r.exit_code) : "no exit status")
+           + where + " in " + std::to_string(r.duration_ms) + " ms";
+    if (r.signal != 0)
+      line += " (signal " + std::to_string(r.signal) + ")";
+  } else {
+    line = std::string{to_string(r.error)} + " error" + where + " after "
+           + std::to_string(r.duration_ms) + " ms";
+    if (!r.error_message.empty())
+      line += ": " + r.error_message;
+    if (r.retriable)
+      line += " (retriable)";
+  }
+  if (r.auto_routed && !r.reason.empty())
+    line += " [routed: " + r.reason + "]";
+  return line;
+}
+
+void append_stream(std::string& text, const char* name,
+                   const captured_output& stream) {
+  if (stream.text.empty() && !stream.truncated)
+    return;
+  text += "\n--- ";
+  text += name;
+  if (stream.truncated)
+    text += " (truncated; " + std::to_string(stream.total_bytes)
+            + " bytes written, head and tail kept)";
+  text += " ---\n";
+  text += stream.text;
+}
+
+std::string run_summary(const run_result& r) {
+  auto text = outcome_line(r);
+  append_stream(text, "stdout", r.out);
+  append_stream(text, "stderr", r.err);
+  if (r.error == error_class::none && r.out.text.empty() && r.err.text.empty())
+    text += "\n(no output)";
+  return text;
+}
+
+} // namespace
+
+void write_run_object(json_writer& out, const run_result& r) {
+  out.begin_object();
+  out.key("success").boolean(r.ok());
+  out.key("executed_on").string(r.node);
+  out.key("stdout").string(r.out.text);
+  out.key("stderr").string(r.err.text);
+  // Only a process that ended on its own has a return code worth reading.
+  out.key("return_code");
+  if (r.error == error_class::none && r.exit_code)
+    out.integer(*r.exit_code);
+  else
+    out.null();
+  out.key("signal");
+  if (r.signal != 0)
+    out.integer(r.signal);
+  else
+    out.null();
+  out.key("error").string(to_string(r.error));
+  out.key("error_message").string(r.error_message);
+  out.key("retriable").boolean(r.retriable);
+  out.key("stdout_truncated").boolean(r.out.truncated);
+  out.key("stderr_truncated").boolean(r.err.truncated);
+  out.key("stdout_bytes").unsigned_integer(r.out.total_bytes);
+  out.key("stderr_bytes").unsigned_integer(r.err.total_bytes);
+  out.key("duration_ms").unsigned_integer(r.duration_ms);
+  out.key("auto_routed").boolean(r.auto_routed);
+  out.key("routing_reason").string(r.reason);
+  out.key("task_id").string(r.task_id);
+  out.end_object();
+}
+
+namespace {
+
+std::string command_label(const std::string& command) {
+  auto line = std::string_view{command}.substr(0, command.find('\n'));
+  if (line.size() <= max_label_bytes && line.size() == command.size())
+    return command;
+  line = line.substr(0, max_label_bytes);
+  return std::string{line.substr(0, utf8_prefix_boundary(line))} + "...";
+}
+
+// Dividing by the power of ten (not multiplying by 0.1) gives the double
+// nearest to the decimal, so it prints as e.g. 0.3, not 0.30000000000000004.
+double rounded(double value, double scale) {
+  return std::round(value * scale) / scale;
+}
+
+// "2025-01-02T03:04:05.678Z", or empty for a sample never taken.
+std::string utc_timestamp(std::int64_t unix_ms) {
+  if (unix_ms <= 0)
+    return {};
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", date, int(unix_ms % 1000));
+  return out;
+}
+
+const char* node_status(const node_sample& s, const session_options& opts) {
+  if (!s.reachable)
+    return "unreachable";
+  if (s.cpu_percent > opts.cpu_threshold || s.load_1m > opts.load_threshold
+      || s.memory_percent > opts.memory_threshold)
+    return "loaded";
+  return "healthy";
+}
+
+slot_usage slots_of(const slot_ledger& ledger, const std::string& node) {
+  auto i = std::find_if(ledger.nodes.begin(), ledger.nodes.end(),
+                        [&](const slot_usage& u) { return u.node == node; });
+  return i == ledger.nodes.end() ? slot_usage{} : *i;
+}
+
+} // namespace
+
+std::string status_table(const cluster_snapshot& snapshot,
+                         const slot_ledger& ledger,
+                         const session_options& opts) {
+  std::string text = "local node: " + snapshot.local_node + "; queued: "
+                     + std::to_string(ledger.queued) + " of "
+                     + std::to_string(ledger.queue_limit) + "\n";
+  int width = 4;
+  for (auto& s : snapshot.nodes)
+    width = std::max(width, static_cast<int>(s.node.size()));
+  char row[512];
+  std::snprintf(row, sizeof row, "%-*s  %-11s  %5s  %5s  %6s  %7s  %s\n",
+                width, "node", "status", "cpu%", "mem%", "load1", "slots",
+                "platform");
+  text += row;
+  for (auto& s : snapshot.nodes) {
+    auto used = slots_of(ledger, s.node);
+    auto slots = std::to_string(used.busy) + "/" + std::to_string(used.slots);
+    auto platform = s.os + "/" + s.arch;
+    if (s.reachable)
+      std::snprintf(row, sizeof row, "%-*s  %-11s  %5.1f  %5.1f  %6.2f  %7s  %s",
+                    width, s.node.c_str(), node_status(s, opts), s.cpu_percent,
+                    s.memory_percent, s.load_1m, slots.c_str(), platform.c_str());
+    else
+      std::snprintf(row, sizeof row, "%-*s  %-11s  %5s  %5s  %6s  %7s  %s", width,
+                    s.node.c_str(), node_status(s, opts), "-", "-", "-",
+                    slots.c_str(), platform.c_str());
+    text += row;
+    if (!s.error.empty())
+      text += "  (" + s.error + ")";
+    text += "\n";
+  }
+  if (snapshot.nodes.empty())
+    text += "(no nodes sampled yet)\n";
+  return text;
+}
+
+void write_run_result(json_writer& out, const run_result& result) {
+  write_text_content(out, run_summary(result));
+  out.key("structuredContent");
+  write_run_object(out, result);
+  out.key("isError").boolean(result.error != error_class::none);
+}
+
+void write_batch_result(json_writer& out, const batch_result& result,
+                        const batch_request& request) {
+  auto total = result.results.size();
+  auto succeeded = static_cast<std::size_t>(
+    std::count_if(result.results.begin(), result.results.end(),
+                  [](const run_result& r) { return r.ok(); }));
+  auto text = std::to_string(total) + " commands: " + std::to_string(succeeded)
+              + " succeeded, " + std::to_string(total - succeeded) + " failed";
+  for (std::size_t i = 0; i < total; ++i) {
+    auto& r = result.results[i];
+    text += "\n\n[" + std::to_string(i + 1) + "] ";
+    if (i < request.items.size())
+      text += command_label(request.items[i].command) + "\n";
+    text += outcome_line(r);
+    append_stream(text, "stdout", r.out);
+    append_stream(text, "stderr", r.err);
+  }
+  write_text_content(out, text);
+  out.key("structuredContent").begin_object();
+  out.key("results").begin_array();
+  for (auto& r : result.results)
+    write_run_object(out, r);
+  out.end_array();
+  out.key("total").unsigned_integer(total);
+  out.key("succeeded").unsigned_integer(succeeded);
+  out.key("failed").unsigned_integer(total - succeeded);
+  out.end_object();
+  // Per-command failures are reported per item; the call itself worked.
+  out.key("isError").boolean(false);
+}
+
+void write_status_result(json_writer& out, const cluster_snapshot& snapshot,
+                         const slot_ledger& ledger,
+                         const session_options& opts) {
+  write_text_content(out, status_table(snapshot, ledger, opts));
+  out.key("structuredContent");
+  write_status_object(out, snapshot, ledger, opts);
+  out.key("isError").boolean(false);
+}
+
+void write_status_object(json_writer& out, const cluster_snapshot& snapshot,
+                         const slot_ledger& ledger,
+                         const session_options& opts) {
+  out.begin_object();
+  out.key("local_node").string(snapshot.local_node);
+  out.key("nodes").begin_object();
+  for (auto& s : snapshot.nodes) {
+    auto used = slots_of(ledger, s.node);
+    out.key(s.node).begin_object();
+    out.key("cpu_percent").number(rounded(s.cpu_percent, 10));
+    out.key("memory_percent").number(rounded(s.memory_percent, 10));
+    out.key("load_1m").number(rounded(s.load_1m, 100));
+    out.key("load_5m").number(rounded(s.load_5m, 100));
+    out.key("load_15m").number(rounded(s.load_15m, 100));
+    out.key("cpu_count").unsigned_integer(s.cpu_count);
+    out.key("os").string(s.os);
+    out.key("arch").string(s.arch);
+    out.key("status").string(node_status(s, opts));
+    out.key("reachable").boolean(s.reachable);
+    out.key("error");
+    if (s.error.empty())
+      out.null();
+    else
+      out.string(s.error);
+    out.key("slots").unsigned_integer(used.slots);
+    out.key("busy_slots").unsigned_integer(used.busy);
+    out.key("queued").unsigned_integer(used.queued);
+    out.key("sampled_at");
+    if (auto at = utc_timestamp(s.sampled_at_ms); at.empty())
+      out.null();
+    else
+      out.string(at);
+    out.end_object();
+  }
+  out.end_object();
+  out.key("queued").unsigned_integer(ledger.queued);
+  out.key("queue_limit").unsigned_integer(ledger.queue_limit);
+  out.end_object();
+}
+
+void write_error_result(json_writer& out, std::string_view message) {
+  write_text_content(out, message);
+  out.key("isError").boolean(true);
+}
+
+} // namespace cluster::mcp

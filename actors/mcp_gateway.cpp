@@ -1,0 +1,284 @@
+#include "actors/mcp_gateway.hpp"
+
+#include "transport/line_writer.hpp"
+#include "transport/log.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+namespace cluster {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// A tools/call that has not been answered yet.
+struct call_in_flight {
+  mcp::tool_call call;
+  std::vector<std::string> task_ids;  // what to cancel
+  clock_type::time_point started;
+  bool cancelled = false;             // answered with silence
+};
+
+struct gateway_state {
+  static inline const char* name = "mcp_gateway";
+  gateway_wiring wiring;
+  mcp::session session;
+  std::unordered_map<std::string, call_in_flight> calls;  // by request id
+  std::unordered_map<std::string, std::string> batches;   // batch id -> request id
+  std::string id_prefix;
+  std::uint64_t next_id = 0;
+  bool ticking = false;
+  bool shutting_down = false;
+  std::vector<caf::typed_response_promise<atom::done>> on_quiet;
+};
+
+using gateway_pointer = mcp_gateway_actor::stateful_pointer<gateway_state>;
+
+// Task ids must not collide across sessions and restarts: a random prefix
+// per session plus a counter.
+std::string random_prefix() {
+  std::random_device rd;
+  std::uniform_int_distribution<std::uint32_t> dist;
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%08x", dist(rd));
+  return buf;
+}
+
+std::string new_task_id(gateway_state& st) {
+  return "t-" + st.id_prefix + "-" + std::to_string(++st.next_id);
+}
+
+void write(gateway_state& st, std::string line) {
+  st.wiring.out->write(std::move(line));
+}
+
+void answer_quiet_waiters(gateway_pointer self) {
+  auto& st = self->state;
+  if (!st.shutting_down || !st.calls.empty())
+    return;
+  for (auto& p : st.on_quiet)
+    p.deliver(atom::done_v);
+  st.on_quiet.clear();
+}
+
+// Sends the reply of a finished call unless the client cancelled it.
+void finish(gateway_pointer self, const std::string& request_id,
+            const std::function<std::string(const mcp::tool_call&)>& reply) {
+  auto& st = self->state;
+  auto i = st.calls.find(request_id);
+  if (i == st.calls.end())
+    return;
+  if (!i->second.cancelled)
+    write(st, reply(i->second.call));
+  if (i->second.call.what == mcp::tool_call::kind::batch)
+    st.batches.erase(i->second.call.batch.batch_id);
+  st.calls.erase(i);
+  answer_quiet_waiters(self);
+}
+
+// Request timeouts: the router always answers (its executors enforce the
+// command deadline), so this only guards against a lost actor; it allows for
+// time spent waiting for a slot.
+constexpr auto queue_allowance = std::chrono::hours{1};
+
+std::chrono::milliseconds call_deadline(const gateway_state& st,
+                                        const run_request& req) {
+  auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{req.timeout_ms}
+                                     : st.wiring.cfg.cmd_timeout;
+  return timeout + 3 * st.wiring.cfg.kill_grace + queue_allowance;
+}
+
+void schedule_tick(gateway_pointer self) {
+  auto& st = self->state;
+  if (st.ticking)
+    return;
+  st.ticking = true;
+  self->delayed_send(self, st.wiring.cfg.progress_interval, atom::tick_v);
+}
+
+void start_call(gateway_pointer self, mcp::tool_call call) {
+  auto& st = self->state;
+  auto request_id = call.request_id;
+  if (st.calls.count(request_id) != 0) {
+    // JSON-RPC ids must be unique among requests in flight.
+    write(st, st.session.failure_reply(
+                call, "request id " + request_id + " is already in use"));
+    return;
+  }
+  call_in_flight entry;
+  entry.started = clock_type::now();
+  auto on_error = [self, request_id](caf::error& err) {
+    auto text = "the runtime did not answer: " + to_string(err);
+    finish(self, request_id, [&](const mcp::tool_call& c) {
+      return self->state.session.failure_reply(c, text);
+    });
+  };
+  switch (call.what) {
+    case mcp::tool_call::kind::run: {
+      call.run.task_id = new_task_id(st);
+      entry.task_ids.push_back(call.run.task_id);
+      auto deadline = call_deadline(st, call.run);
+      auto req = call.run;
+      entry.call = std::move(call);
+      st.calls.emplace(request_id, std::move(entry));
+      self->request(st.wiring.router, deadline, atom::run_v, std::move(req))
+        .then(
+          [self, request_id](run_result& r) {
+            finish(self, request_id, [&](const mcp::tool_call& c) {
+              return self->state.session.run_reply(c, r);
+            });
+          },
+          on_error);
+      if (!st.calls.at(request_id).call.progress_token.empty())
+        schedule_tick(self);
+      break;
+    }
+    case mcp::tool_call::kind::batch: {
+      call.batch.batch_id = new_task_id(st);
+      std::chrono::milliseconds deadline{0};
+      for (std::size_t i = 0; i < call.batch.items.size(); ++i) {
+        auto& item = call.batch.items[i];
+        item.task_id = call.batch.batch_id + "." + std::to_string(i);
+        entry.task_ids.push_back(item.task_id);
+        // Items may run one after another when slots are few.
+        deadline += call_deadline(st, item) - queue_allowance;
+      }
+      deadline += queue_allowance;
+      auto batch = call.batch;
+      st.batches.emplace(batch.batch_id, request_id);
+      entry.call = std::move(call);
+      st.calls.emplace(request_id, std::move(entry));
+      auto listener = caf::actor_cast<progress_listener_actor>(self);
+      self
+        ->request(st.wiring.router, deadline, atom::run_v, std::move(batch),
+                  listener)
+        .then(
+          [self, request_id](batch_result& r) {
+            finish(self, request_id, [&](const mcp::tool_call& c) {
+              return self->state.session.batch_reply(c, r);
+            });
+          },
+          on_error);
+      break;
+    }
+    case mcp::tool_call::kind::status: {
+      entry.call = std::move(call);
+      st.calls.emplace(request_id, std::move(entry));
+      auto timeout = st.wiring.cfg.status_timeout;
+      self->request(st.wiring.health, timeout, atom::get_v, atom::snapshot_v)
+        .then(
+          [self, request_id, timeout, on_error](cluster_snapshot& snap) {
+            self
+              ->request(self->state.wiring.router, timeout, atom::get_v,
+                        atom::ledger_v)
+              .then(
+                [self, request_id, snap](slot_ledger& ledger) {
+                  finish(self, request_id, [&](const mcp::tool_call& c) {
+                    return self->state.session.status_reply(c, snap, ledger);
+                  });
+                },
+                on_error);
+          },
+          on_error);
+      break;
+    }
+  }
+}
+
+void cancel_call(gateway_pointer self, const std::string& request_id) {
+  auto& st = self->state;
+  auto i = st.calls.find(request_id);
+  if (i == st.calls.end() || i->second.cancelled)
+    return; // unknown or already finished: the spec says ignore
+  i->second.cancelled = true;
+  for (auto& task : i->second.task_ids)
+    self->send(st.wiring.router, atom::cancel_v, task);
+}
+
+mcp_gateway_actor::behavior_type gateway(gateway_pointer self,
+                                         gateway_wiring wiring) {
+  auto& st = self->state;
+  st.session = mcp::session{wiring.options};
+  st.wiring = std::move(wiring);
+  st.id_prefix = random_prefix();
+  return {
+    [=](atom::line, const std::string& line) {
+      auto& st = self->state;
+      auto in = st.session.handle(line);
+      for (auto& reply : in.replies)
+        write(st, std::move(reply));
+      if (in.cancel_request)
+        cancel_call(self, *in.cancel_request);
+      if (in.call) {
+        if (st.shutting_down)
+          write(st, st.session.failure_reply(*in.call,
+                                             "the server is shutting down"));
+        else
+          start_call(self, std::move(*in.call));
+      }
+    },
+    [=](atom::shutdown) -> caf::result<atom::done> {
+      auto& st = self->state;
+      st.shutting_down = true;
+      std::vector<std::string> ids;
+      for (auto& [id, call] : st.calls)
+        ids.push_back(id);
+      for (auto& id : ids)
+        cancel_call(self, id);
+      auto promise = self->make_response_promise<atom::done>();
+      st.on_quiet.push_back(promise);
+      answer_quiet_waiters(self);
+      return promise;
+    },
+    [=](atom::progress, const batch_progress& p) {
+      auto& st = self->state;
+      auto b = st.batches.find(p.batch_id);
+      if (b == st.batches.end())
+        return;
+      auto c = st.calls.find(b->second);
+      if (c == st.calls.end() || c->second.cancelled
+          || c->second.call.progress_token.empty())
+        return;
+      write(st, st.session.progress_notification(
+                  c->second.call, p.done, static_cast<double>(p.total),
+                  std::to_string(p.done) + " of " + std::to_string(p.total)
+                    + " commands finished"));
+    },
+    [=](atom::tick) {
+      auto& st = self->state;
+      st.ticking = false;
+      bool any = false;
+      auto now = clock_type::now();
+      for (auto& [id, c] : st.calls) {
+        if (c.cancelled || c.call.progress_token.empty()
+            || c.call.what != mcp::tool_call::kind::run)
+          continue;
+        any = true;
+        auto elapsed = std::chrono::duration<double>(now - c.started).count();
+        char msg[96];
+        std::snprintf(msg, sizeof(msg), "running for %.1f s", elapsed);
+        write(st, st.session.progress_notification(c.call, elapsed,
+                                                   std::nullopt, msg));
+      }
+      if (any)
+        schedule_tick(self);
+    },
+  };
+}
+
+} // namespace
+
+mcp_gateway_actor spawn_mcp_gateway(caf::actor_system& sys,
+                                    gateway_wiring wiring) {
+  return sys.spawn(gateway, std::move(wiring));
+}
+
+} // namespace cluster

@@ -1,0 +1,189 @@
+// cluster-router: the command line for people. Wiring only.
+
+#include "actors/mcp/tool_results.hpp"
+#include "actors/runtime.hpp"
+#include "config/local_node.hpp"
+#include "config/router_cli.hpp"
+#include "messages/type_ids.hpp"
+#include "transport/log.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace cluster;
+
+namespace {
+
+// Exit statuses beside the command's own, as timeout(1) and shells use them.
+constexpr int exit_usage = 2;
+constexpr int exit_timeout = 124;
+constexpr int exit_cluster_error = 125;
+constexpr int exit_cannot_start = 126;
+constexpr int exit_interrupted = 130;
+
+// A person's terminal gets the whole output unless they ask for less.
+constexpr std::uint32_t cli_output_limit = 16u << 20;
+
+int exit_status(const run_result& r) {
+  switch (r.error) {
+    case error_class::none:
+      return r.exit_code ? *r.exit_code : exit_cluster_error;
+    case error_class::timeout: return exit_timeout;
+    case error_class::cancelled: return exit_interrupted;
+    case error_class::spawn: return exit_cannot_start;
+    default: return exit_cluster_error;
+  }
+}
+
+// Waits for SIGINT/SIGTERM on its own thread (the signals are blocked in every
+// other thread) and cancels the task, so ^C kills the remote process group.
+class interrupt_watch {
+public:
+  interrupt_watch(router_actor router, std::string task_id)
+    : thread_([this, router, task_id] {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        timespec tick{0, 100'000'000};
+        while (!stop_) {
+          if (sigtimedwait(&set, nullptr, &tick) > 0) {
+            interrupted_ = true;
+            caf::anon_send(router, atom::cancel_v, task_id);
+          }
+        }
+      }) {
+  }
+
+  ~interrupt_watch() {
+    stop_ = true;
+    thread_.join();
+  }
+
+  bool interrupted() const {
+    return interrupted_;
+  }
+
+private:
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> interrupted_{false};
+  std::thread thread_;
+};
+
+int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
+  auto& req = inv.request;
+  req.task_id = "cli-" + std::to_string(::getpid());
+  if (req.output_limit == 0)
+    req.output_limit = cli_output_limit;
+  auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{req.timeout_ms}
+                                     : rt.cfg.cmd_timeout;
+  run_result result;
+  {
+    interrupt_watch watch{rt.router, req.task_id};
+    caf::scoped_actor self{sys};
+    self
+      ->request(rt.router, timeout + 3 * rt.cfg.kill_grace + std::chrono::hours{1},
+                atom::run_v, req)
+      .receive([&](run_result& r) { result = std::move(r); },
+               [&](caf::error& err) {
+                 result = make_failed_result(req, error_class::connection,
+                                             "the runtime did not answer: "
+                                               + caf::to_string(err));
+               });
+  }
+  if (inv.json) {
+    mcp::json_writer json;
+    mcp::write_run_object(json, result);
+    std::cout << json.str() << '\n';
+  } else {
+    std::fwrite(result.out.text.data(), 1, result.out.text.size(), stdout);
+    std::fflush(stdout);
+    std::fwrite(result.err.text.data(), 1, result.err.text.size(), stderr);
+    if (result.out.truncated || result.err.truncated)
+      std::cerr << "cluster-router: output was cut to --output-limit "
+                << req.output_limit << " bytes per stream\n";
+  }
+  if (result.error != error_class::none)
+    std::cerr << "cluster-router: " << to_string(result.error)
+              << (result.node.empty() ? "" : " on " + result.node) << ": "
+              << result.error_message << '\n';
+  return exit_status(result);
+}
+
+int cluster_status(caf::actor_system& sys, runtime& rt,
+                   const router_invocation& inv) {
+  caf::scoped_actor self{sys};
+  cluster_snapshot snap;
+  slot_ledger ledger;
+  bool ok = true;
+  auto on_error = [&](caf::error& err) {
+    std::cerr << "cluster-router: no status: " << caf::to_string(err) << '\n';
+    ok = false;
+  };
+  self->request(rt.health, rt.cfg.status_timeout, atom::get_v, atom::snapshot_v)
+    .receive([&](cluster_snapshot& s) { snap = std::move(s); }, on_error);
+  if (ok)
+    self->request(rt.router, rt.cfg.status_timeout, atom::get_v, atom::ledger_v)
+      .receive([&](slot_ledger& l) { ledger = std::move(l); }, on_error);
+  if (!ok)
+    return exit_cluster_error;
+  auto limits = mcp::session_options_from(rt.cfg);
+  if (inv.json) {
+    mcp::json_writer json;
+    mcp::write_status_object(json, snap, ledger, limits);
+    std::cout << json.str() << '\n';
+  } else {
+    std::cout << mcp::status_table(snap, ledger, limits);
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  router_invocation inv;
+  try {
+    inv = parse_router_args({argv + 1, argv + argc});
+  } catch (const usage_error& e) {
+    std::cerr << "cluster-router: " << e.what() << "\n\n" << router_usage("");
+    return exit_usage;
+  }
+  if (inv.what == router_invocation::verb::help) {
+    std::cout << router_usage(inv.help_topic);
+    return 0;
+  }
+  settings cfg;
+  try {
+    cfg = settings_from_environment();
+  } catch (const config_error& e) {
+    std::cerr << "cluster-router: " << e.what() << '\n';
+    return exit_usage;
+  }
+  transport::set_log_level(cfg.log);
+  // Block the signals before any thread starts, so only the watcher sees them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  caf::actor_system_config caf_cfg;
+  caf_cfg.add_message_types<caf::id_block::cluster>();
+  caf::actor_system sys{caf_cfg};
+  auto rt = spawn_runtime(sys, cfg, {embedded_local_node(cfg)});
+  int rc = inv.what == router_invocation::verb::submit
+             ? submit(sys, rt, inv)
+             : cluster_status(sys, rt, inv);
+  rt.shutdown();
+  return rc;
+}

@@ -1,0 +1,27 @@
+#include "config/local_node.hpp"
+
+#include "actors/node_probe.hpp"
+#include "transport/proc_files.hpp"
+
+#include <algorithm>
+
+namespace cluster {
+
+node_info embedded_local_node(const settings& cfg) {
+  auto un = transport::local_uname();
+  node_info node;
+  node.id = un.nodename.substr(0, un.nodename.find('.'));
+  if (node.id.empty())
+    node.id = "local";
+  node.os = normalize_os(un.sysname);
+  node.arch = normalize_arch(un.machine);
+  node.local = true;
+  // Shell commands are often I/O-bound: a 2-CPU machine still runs four
+  // `sleep`s or `curl`s at once without harm.
+  node.slots = cfg.local_slots != 0
+                 ? cfg.local_slots
+                 : std::max(4u, transport::online_cpu_count());
+  return node;
+}
+
+} // namespace cluster

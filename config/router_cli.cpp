@@ -1,0 +1,196 @@
+#include "config/router_cli.hpp"
+
+#include "config/platform_names.hpp"
+#include "transport/shell_quote.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace cluster {
+
+namespace {
+
+constexpr const char* overview = R"(usage: cluster-router <command> [options]
+
+Runs shell commands on the node of the cluster that fits them best.
+
+commands:
+  submit [options] -- COMMAND [ARG...]   run a command and wait for it
+  cluster-status [--json]                show every node's health and slots
+  help [COMMAND]                         show help
+
+Run 'cluster-router COMMAND --help' for the options of a command.
+)";
+
+constexpr const char* submit_help = R"(usage: cluster-router submit [options] -- COMMAND [ARG...]
+
+Runs COMMAND on the best node and exits with its exit status. One COMMAND
+argument is a shell command as written ('make -j8 && make test'); several are
+an argument vector, quoted exactly.
+
+options:
+  --node ID            run on this node (id or alias)
+  --os OS              require linux or darwin (macos)
+  --arch ARCH          require x86_64 (amd64) or arm64 (aarch64)
+  --no-auto-route      stay on the local node (requirements still apply)
+  --timeout SECONDS    kill the command after this long (default
+                       CLUSTER_CMD_TIMEOUT, 300)
+  --cwd DIR            working directory on the node
+  --output-limit BYTES bytes of each stream to keep (head and tail)
+  --json               print the result as JSON instead of the output
+
+exit status: the command's own; 124 timeout; 125 cluster-exec could not run
+it (no node fits, unknown node); 126 it could not be started (bad --cwd);
+130 interrupted; 2 usage error.
+)";
+
+constexpr const char* status_help = R"(usage: cluster-router cluster-status [--json]
+
+Prints every node's health (CPU %, memory %, load, status) and its slots.
+)";
+
+// Takes the value of an option given as `--opt VALUE` or `--opt=VALUE`.
+std::string take_value(const std::vector<std::string>& args, std::size_t& i,
+                       const std::string& name, const std::string& inline_value,
+                       bool has_inline) {
+  if (has_inline)
+    return inline_value;
+  if (i + 1 >= args.size())
+    throw usage_error("option " + name + " needs a value");
+  return args[++i];
+}
+
+std::uint32_t parse_seconds_ms(const std::string& name, const std::string& v) {
+  errno = 0;
+  char* end = nullptr;
+  double s = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || errno != 0 || !std::isfinite(s) || s <= 0
+      || s > 86'400 * 7)
+    throw usage_error(name + ": '" + v
+                      + "' is not a positive number of seconds");
+  return static_cast<std::uint32_t>(std::ceil(s * 1000));
+}
+
+std::uint32_t parse_bytes(const std::string& name, const std::string& v) {
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos
+      || v.size() > 9 || std::stoul(v) == 0)
+    throw usage_error(name + ": '" + v + "' is not a positive number of bytes");
+  return static_cast<std::uint32_t>(std::stoul(v));
+}
+
+router_invocation parse_submit(const std::vector<std::string>& args,
+                               std::size_t i) {
+  router_invocation inv;
+  inv.what = router_invocation::verb::submit;
+  auto& req = inv.request;
+  std::vector<std::string> command;
+  for (; i < args.size(); ++i) {
+    auto arg = args[i];
+    if (arg == "--") {
+      command.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
+    if (arg == "--help" || arg == "-h") {
+      inv.what = router_invocation::verb::help;
+      inv.help_topic = "submit";
+      return inv;
+    }
+    auto eq = arg.find('=');
+    auto name = arg.substr(0, eq);
+    bool has_inline = eq != std::string::npos;
+    auto inline_value = has_inline ? arg.substr(eq + 1) : std::string{};
+    auto value = [&] {
+      return take_value(args, i, name, inline_value, has_inline);
+    };
+    if (name == "--node") {
+      req.node = value();
+      if (req.node.empty())
+        throw usage_error("--node: the node id must not be empty");
+    } else if (name == "--os") {
+      auto v = value();
+      auto os = canonical_os(v);
+      if (!os)
+        throw usage_error("--os: '" + v + "' is not linux, darwin or macos");
+      req.needs.os = *os;
+    } else if (name == "--arch") {
+      auto v = value();
+      auto arch = canonical_arch(v);
+      if (!arch)
+        throw usage_error("--arch: '" + v
+                          + "' is not x86_64, amd64, arm64 or aarch64");
+      req.needs.arch = *arch;
+    } else if (name == "--timeout") {
+      req.timeout_ms = parse_seconds_ms("--timeout", value());
+    } else if (name == "--cwd") {
+      req.cwd = value();
+      if (req.cwd.empty())
+        throw usage_error("--cwd: the directory must not be empty");
+    } else if (name == "--output-limit") {
+      req.output_limit = parse_bytes("--output-limit", value());
+    } else if (name == "--no-auto-route" && !has_inline) {
+      req.auto_route = false;
+    } else if (name == "--json" && !has_inline) {
+      inv.json = true;
+    } else if (!arg.empty() && arg[0] == '-') {
+      throw usage_error("submit: unknown option '" + arg + "'");
+    } else {
+      // A bare word starts the command: `submit uname -a` works like `--`.
+      command.assign(args.begin() + static_cast<long>(i), args.end());
+      break;
+    }
+  }
+  if (command.empty())
+    throw usage_error("submit: no command given (usage: cluster-router "
+                      "submit [options] -- COMMAND [ARG...])");
+  req.command = transport::join_command(command);
+  if (req.command.find_first_not_of(" \t\n") == std::string::npos)
+    throw usage_error("submit: the command is empty");
+  return inv;
+}
+
+} // namespace
+
+router_invocation parse_router_args(const std::vector<std::string>& args) {
+  if (args.empty())
+    throw usage_error("no command given");
+  auto& verb = args[0];
+  router_invocation inv;
+  if (verb == "--help" || verb == "-h" || verb == "help") {
+    inv.what = router_invocation::verb::help;
+    if (verb == "help" && args.size() > 1) {
+      if (args[1] != "submit" && args[1] != "cluster-status")
+        throw usage_error("help: unknown command '" + args[1] + "'");
+      inv.help_topic = args[1];
+    }
+    return inv;
+  }
+  if (verb == "submit")
+    return parse_submit(args, 1);
+  if (verb == "cluster-status") {
+    inv.what = router_invocation::verb::cluster_status;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "--json") {
+        inv.json = true;
+      } else if (args[i] == "--help" || args[i] == "-h") {
+        inv.what = router_invocation::verb::help;
+        inv.help_topic = "cluster-status";
+        return inv;
+      } else {
+        throw usage_error("cluster-status: unknown option '" + args[i] + "'");
+      }
+    }
+    return inv;
+  }
+  throw usage_error("unknown command '" + verb + "'");
+}
+
+std::string router_usage(const std::string& topic) {
+  if (topic == "submit")
+    return submit_help;
+  if (topic == "cluster-status")
+    return status_help;
+  return overview;
+}
+
+} // namespace cluster

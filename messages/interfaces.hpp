@@ -1,0 +1,64 @@
+#pragma once
+
+// Every typed actor interface of the runtime. Read this file to learn the
+// whole protocol: who asks whom for what, and what comes back.
+
+#include "messages/atoms.hpp"
+#include "messages/health.hpp"
+#include "messages/node.hpp"
+#include "messages/run.hpp"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <string>
+
+namespace cluster {
+
+/// Receives progress of a batch while it runs.
+using progress_listener_actor = caf::typed_actor<
+  // One more item of the batch finished.
+  caf::reacts_to<atom::progress, batch_progress>>;
+
+/// Runs commands on one node, never more than its slots at once.
+using executor_actor = caf::typed_actor<
+  // Runs a command and replies when it has ended (or failed to start).
+  caf::replies_to<atom::run, run_request>::with<run_result>,
+  // Kills the task's process group; its run reply then says cancelled.
+  caf::reacts_to<atom::cancel, std::string>,
+  // A process ended (sent by the executor's own I/O completion, not by peers).
+  caf::reacts_to<atom::ended, run_result>>;
+
+/// Places commands on nodes, holds the slot ledger, and fans batches out.
+using router_actor = caf::typed_actor<
+  // Routes and runs one command; replies with its result.
+  caf::replies_to<atom::run, run_request>::with<run_result>,
+  // Runs a batch with backpressure; reports progress; replies in input order.
+  caf::replies_to<atom::run, batch_request,
+                  progress_listener_actor>::with<batch_result>,
+  // Cancels a task wherever it is (queued or running).
+  caf::reacts_to<atom::cancel, std::string>,
+  // A fresh health sample of one node.
+  caf::reacts_to<atom::update, node_sample>,
+  // The slot ledger of every node.
+  caf::replies_to<atom::get, atom::ledger>::with<slot_ledger>>;
+
+/// Samples every node's health and serves the latest snapshot.
+using health_monitor_actor = caf::typed_actor<
+  // The latest sample of every node (fresh when the last one is stale).
+  caf::replies_to<atom::get, atom::snapshot>::with<cluster_snapshot>,
+  // Sampling timer.
+  caf::reacts_to<atom::tick>>;
+
+/// One MCP client session: turns JSON-RPC lines into message flows.
+using mcp_gateway_actor = caf::typed_actor<
+  // One line read from the client.
+  caf::reacts_to<atom::line, std::string>,
+  // The client's input ended: cancel running calls, reply once they are done.
+  caf::replies_to<atom::shutdown>::with<atom::done>,
+  // Progress of a batch this session started.
+  caf::reacts_to<atom::progress, batch_progress>,
+  // Progress heartbeat timer.
+  caf::reacts_to<atom::tick>>;
+
+} // namespace cluster

@@ -1,0 +1,188 @@
+#pragma once
+
+// The vocabulary of running a command: what is asked, and what came of it.
+
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <caf/optional.hpp>
+#include <string>
+#include <vector>
+
+namespace cluster {
+
+/// Why a run did not end with the command's own exit status (or `none` when it did).
+enum class error_class : std::uint8_t {
+  none,        ///< The command ran; its exit status and output are reported.
+  timeout,     ///< The deadline passed; the process group was killed.
+  cancelled,   ///< The caller cancelled; the process group was killed.
+  spawn,       ///< The command could not be started (bad cwd, no shell, ...).
+  connection,  ///< The node could not be reached (retriable).
+  placement,   ///< No node meets the requirements, or the named node is unknown.
+  overloaded,  ///< Admission control refused the work; retry later (retriable).
+  invalid,     ///< The request itself is malformed.
+};
+
+/// Returns the stable lower-case name used in JSON and on the command line.
+const char* to_string(error_class x);
+
+/// Hard requirements a node must meet to run a command; empty means "any".
+struct requirements {
+  std::string os;    ///< "linux" or "darwin"; empty: any.
+  std::string arch;  ///< "x86_64" or "arm64"; empty: any.
+  std::vector<std::string> capabilities;  ///< All must be offered by the node.
+
+  friend bool operator==(const requirements& a, const requirements& b) {
+    return a.os == b.os && a.arch == b.arch && a.capabilities == b.capabilities;
+  }
+};
+
+/// Serializes `requirements` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, requirements& x) {
+  return f(caf::meta::type_name("cluster.requirements"), x.os, x.arch,
+           x.capabilities);
+}
+
+/// One command to run somewhere in the cluster.
+struct run_request {
+  std::string task_id;        ///< Unique id; cancellation refers to it.
+  std::string command;        ///< Run as `bash -c command`; never re-parsed by us.
+  requirements needs;         ///< Hard constraints on the node.
+  std::string node;           ///< A node id or alias to run on; empty: route.
+  bool auto_route = true;     ///< false: stay on the local node (still checked).
+  std::uint32_t timeout_ms = 0;        ///< 0: the configured default.
+  std::string cwd;                     ///< Working directory; empty: the default.
+  std::uint32_t output_limit = 0;      ///< Bytes kept per stream; 0: default.
+
+  friend bool operator==(const run_request& a, const run_request& b) {
+    return a.task_id == b.task_id && a.command == b.command
+           && a.needs == b.needs && a.node == b.node
+           && a.auto_route == b.auto_route && a.timeout_ms == b.timeout_ms
+           && a.cwd == b.cwd && a.output_limit == b.output_limit;
+  }
+};
+
+/// Serializes `run_request` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_request& x) {
+  return f(caf::meta::type_name("cluster.run_request"), x.task_id, x.command,
+           x.needs, x.node, x.auto_route, x.timeout_ms, x.cwd, x.output_limit);
+}
+
+/// One captured output stream, already bounded and valid UTF-8.
+struct captured_output {
+  std::string text;            ///< Head and tail, middle replaced by a marker.
+  std::uint64_t total_bytes = 0;  ///< Bytes the command actually wrote.
+  bool truncated = false;      ///< True when `text` omits part of the output.
+
+  friend bool operator==(const captured_output& a, const captured_output& b) {
+    return a.text == b.text && a.total_bytes == b.total_bytes
+           && a.truncated == b.truncated;
+  }
+};
+
+/// Serializes `captured_output` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, captured_output& x) {
+  return f(caf::meta::type_name("cluster.captured_output"), x.text,
+           x.total_bytes, x.truncated);
+}
+
+/// What came of one `run_request`. Honest: only `error == none` carries the
+/// command's own exit status.
+struct run_result {
+  std::string task_id;
+  std::string node;              ///< Where it ran (or was meant to run).
+  error_class error = error_class::none;
+  std::string error_message;     ///< Human-readable detail when `error != none`.
+  bool retriable = false;        ///< True when trying again may succeed.
+  caf::optional<int> exit_code;  ///< Set when the process ended (128+n for signal n).
+  int signal = 0;                ///< Signal that ended the process, 0 if none.
+  captured_output out;
+  captured_output err;
+  std::uint64_t duration_ms = 0;
+  bool auto_routed = false;      ///< True when the router chose the node.
+  std::string reason;            ///< Why this node was chosen.
+
+  /// True when the command ran and exited with status 0.
+  bool ok() const {
+    return error == error_class::none && exit_code && *exit_code == 0;
+  }
+
+  friend bool operator==(const run_result& a, const run_result& b) {
+    return a.task_id == b.task_id && a.node == b.node && a.error == b.error
+           && a.error_message == b.error_message && a.retriable == b.retriable
+           && a.exit_code == b.exit_code && a.signal == b.signal
+           && a.out == b.out && a.err == b.err
+           && a.duration_ms == b.duration_ms && a.auto_routed == b.auto_routed
+           && a.reason == b.reason;
+  }
+};
+
+/// Serializes `run_result` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_result& x) {
+  return f(caf::meta::type_name("cluster.run_result"), x.task_id, x.node,
+           x.error, x.error_message, x.retriable, x.exit_code, x.signal, x.out,
+           x.err, x.duration_ms, x.auto_routed, x.reason);
+}
+
+/// Builds a result for a request that never ran.
+run_result make_failed_result(const run_request& req, error_class err,
+                              std::string message, bool retriable = false);
+
+/// Many commands fanned out over the cluster; results come back in input order.
+struct batch_request {
+  std::string batch_id;
+  std::vector<run_request> items;
+
+  friend bool operator==(const batch_request& a, const batch_request& b) {
+    return a.batch_id == b.batch_id && a.items == b.items;
+  }
+};
+
+/// Serializes `batch_request` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_request& x) {
+  return f(caf::meta::type_name("cluster.batch_request"), x.batch_id, x.items);
+}
+
+/// The results of a `batch_request`, one per item, in input order.
+struct batch_result {
+  std::string batch_id;
+  std::vector<run_result> results;
+
+  friend bool operator==(const batch_result& a, const batch_result& b) {
+    return a.batch_id == b.batch_id && a.results == b.results;
+  }
+};
+
+/// Serializes `batch_result` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_result& x) {
+  return f(caf::meta::type_name("cluster.batch_result"), x.batch_id,
+           x.results);
+}
+
+/// Progress of a batch: how many of its items have finished.
+struct batch_progress {
+  std::string batch_id;
+  std::uint32_t done = 0;
+  std::uint32_t total = 0;
+  std::string last_task_id;  ///< The item that just finished.
+
+  friend bool operator==(const batch_progress& a, const batch_progress& b) {
+    return a.batch_id == b.batch_id && a.done == b.done && a.total == b.total
+           && a.last_task_id == b.last_task_id;
+  }
+};
+
+/// Serializes `batch_progress` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_progress& x) {
+  return f(caf::meta::type_name("cluster.batch_progress"), x.batch_id, x.done,
+           x.total, x.last_task_id);
+}
+
+} // namespace cluster

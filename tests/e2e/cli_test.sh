@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# End-to-end tests of the cluster-router CLI against the embedded default
+# cluster (this machine, one node named `hostname -s`).
+#
+#   bash tests/e2e/cli_test.sh build/cluster-router
+#
+# CTest runs it as the test `e2e.cli`. Prints PASS/FAIL per check; exits
+# non-zero if any failed. Needs bash, coreutils and node (for JSON checks).
+
+# shellcheck disable=SC2000,SC2016,SC2317  # literal $ in commands on purpose; cleanup runs from trap
+set -u
+
+if [[ $# -ne 1 ]]; then
+  echo "usage: bash tests/e2e/cli_test.sh <path-to-cluster-router>" >&2
+  exit 2
+fi
+ROUTER=$(realpath -- "$1")
+if [[ ! -x "$ROUTER" ]]; then
+  echo "FAIL setup: $ROUTER is not an executable file" >&2
+  exit 1
+fi
+command -v node >/dev/null || { echo "FAIL setup: node is needed for the JSON checks"; exit 1; }
+
+NODE_ID=$(hostname -s)
+ARCH=$(uname -m)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cluster-router-e2e.XXXXXX")
+PIDS_TO_REAP=()
+
+cleanup() {
+  local p
+  for p in "${PIDS_TO_REAP[@]}"; do
+    # Only sleeps our own commands started and reported.
+    if [[ -r /proc/$p/cmdline ]] && tr '\0' ' ' </proc/"$p"/cmdline | grep -q '^sleep '; then
+      kill -KILL "$p" 2>/dev/null
+    fi
+  done
+  rm -rf -- "$WORK"
+}
+trap cleanup EXIT
+
+# Clean environment for the router: none of our CLUSTER_* settings leak in.
+while IFS='=' read -r name _; do
+  [[ $name == CLUSTER_* ]] && unset "$name"
+done < <(env)
+
+PASSED=0
+FAILED=()
+CUR=""
+CUR_OK=1
+
+REASONS=()
+
+begin() { CUR=$1; CUR_OK=1; REASONS=(); }
+bad() {
+  CUR_OK=0
+  REASONS+=("$*")
+}
+end() {
+  if [[ $CUR_OK -eq 1 ]]; then
+    echo "PASS $CUR"; PASSED=$((PASSED + 1))
+  else
+    echo "FAIL $CUR"; FAILED+=("$CUR")
+    printf '    %s\n' "${REASONS[@]}"
+    echo "    stdout: $(head -c 400 "$WORK/out" | cat -v)"
+    echo "    stderr: $(head -c 400 "$WORK/err" | cat -v)"
+  fi
+}
+
+# run [ENV=VAL ...] -- ARGS...: runs the router (30 s cap); sets RC, output in $WORK/out, $WORK/err.
+run() {
+  local envs=()
+  while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+  shift
+  # --preserve-status: a hung router shows as 137, never as a fake 124.
+  env "${envs[@]}" timeout --preserve-status -s KILL 30 "$ROUTER" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+  RC=$?
+  [[ $RC -ne 137 ]] || REASONS+=("the router was killed after running 30 s")
+  OUT=$(cat "$WORK/out")
+  ERR=$(cat "$WORK/err")
+}
+
+expect_rc() { [[ $RC -eq $1 ]] || bad "exit code: expected $1, got $RC"; }
+expect_out() { [[ $OUT == "$1" ]] || bad "stdout: expected $(printf %q "$1"), got $(printf %q "$OUT")"; }
+expect_err() { [[ $ERR == "$1" ]] || bad "stderr: expected $(printf %q "$1"), got $(printf %q "$ERR")"; }
+expect_out_has() { grep -Eq -- "$1" "$WORK/out" || bad "stdout does not match /$1/"; }
+expect_err_has() { grep -Eiq -- "$1" "$WORK/err" || bad "stderr does not match /$1/"; }
+expect_err_nonempty() { [[ -n $ERR ]] || bad "stderr is empty (expected a message)"; }
+expect_out_empty() { [[ -z $OUT ]] || bad "stdout should be empty"; }
+
+# json EXPR: evaluates a JS boolean expression over the stdout JSON as `j`.
+json() {
+  local msg
+  msg=$(node -e '
+    const fs = require("fs");
+    let j;
+    try { j = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); }
+    catch (e) { console.log("not JSON: " + e.message); process.exit(1); }
+    const ok = eval(process.argv[2]);
+    if (!ok) { console.log("JSON check failed: " + process.argv[2]); process.exit(1); }
+  ' "$WORK/out" "$1") || bad "$msg"
+}
+
+# gone PIDFILE...: the PIDs in the files must be dead (zombies count) within 5 s.
+gone() {
+  local f p state alive
+  for f in "$@"; do
+    for _ in $(seq 1 50); do [[ -s $f ]] && break; sleep 0.1; done
+    p=$(cat "$f" 2>/dev/null)
+    [[ -n $p ]] || { bad "no pid in $f"; continue; }
+    PIDS_TO_REAP+=("$p")
+    alive=1
+    for _ in $(seq 1 50); do
+      state=$(sed 's/.*) //' /proc/"$p"/stat 2>/dev/null | cut -c1)
+      if [[ -z $state || $state == Z || $state == X ]]; then alive=0; break; fi
+      sleep 0.1
+    done
+    [[ $alive -eq 0 ]] || bad "pid $p ($(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)) still alive 5 s later"
+  done
+}
+
+# ---------------------------------------------------------------- help and usage
+
+for args in "--help" "help" "submit --help" "cluster-status --help"; do
+  begin "help: cluster-router $args -> usage on stdout, exit 0"
+  # shellcheck disable=SC2086
+  run -- $args
+  expect_rc 0
+  expect_out_has '[Uu]sage'
+  end
+done
+
+begin "help: submit --help lists its options"
+run -- submit --help
+for opt in --node --os --arch --timeout --cwd --no-auto-route --output-limit --json; do
+  grep -q -- "$opt" "$WORK/out" || bad "submit --help does not mention $opt"
+done
+end
+
+begin "usage: no subcommand -> usage on stderr, exit 2"
+run --
+expect_rc 2
+expect_out_empty
+expect_err_has 'usage'
+end
+
+begin "usage: unknown subcommand -> message on stderr, exit 2"
+run -- frobnicate
+expect_rc 2
+expect_err_has 'frobnicate'
+end
+
+begin "usage: unknown submit option -> exit 2"
+run -- submit --bogus-option -- true
+expect_rc 2
+expect_err_has 'bogus-option'
+end
+
+begin "usage: unknown cluster-status option -> exit 2"
+run -- cluster-status --bogus-option
+expect_rc 2
+expect_err_has 'bogus-option'
+end
+
+begin "usage: submit without a command -> exit 2"
+run -- submit --
+expect_rc 2
+expect_err_nonempty
+end
+
+# ---------------------------------------------------------------- submit
+
+begin "submit: one argument is a shell command string"
+run -- submit -- 'echo $HOME | wc -c'
+expect_rc 0
+expect_out "$(echo "$HOME" | wc -c)"
+end
+
+begin "submit: several arguments are an argv, quoted exactly"
+run -- submit -- printf '[%s]' 'a b' '$x' "it's" ''
+expect_rc 0
+expect_out "[a b][\$x][it's][]"
+end
+
+begin "submit: stdout and stderr go to their own streams, bytes exact"
+run -- submit -- 'printf "out\nno newline"; echo err >&2'
+expect_rc 0
+printf 'out\nno newline' | cmp -s - "$WORK/out" || bad "stdout bytes differ"
+expect_err "err"
+end
+
+begin "submit: exit code of the command (7)"
+run -- submit -- 'echo partial; exit 7'
+expect_rc 7
+expect_out "partial"
+end
+
+begin "submit: --timeout 0.5 on sleep 30 -> exit 124, message, process gone"
+run -- submit --timeout 0.5 -- "sleep 30 & echo \$! > $WORK/t.pid; wait"
+expect_rc 124
+expect_err_nonempty
+gone "$WORK/t.pid"
+end
+
+begin "submit: --cwd honoured"
+mkdir -p "$WORK/cwd dir"
+run -- submit --cwd "$WORK/cwd dir" -- pwd
+expect_rc 0
+[[ $OUT == "$WORK/cwd dir" || $OUT == "$(realpath "$WORK/cwd dir")" ]] || bad "pwd printed $OUT"
+end
+
+begin "submit: missing --cwd -> exit 126 naming it"
+run -- submit --cwd "$WORK/no-such-dir" -- pwd
+expect_rc 126
+expect_err_has "no-such-dir"
+end
+
+begin "submit: --node <local node> and --os/--arch of this machine"
+run -- submit --node "$NODE_ID" --os linux --arch "$ARCH" -- uname -s
+expect_rc 0
+expect_out "Linux"
+end
+
+begin "submit: --no-auto-route runs locally"
+run -- submit --no-auto-route -- echo local
+expect_rc 0
+expect_out "local"
+end
+
+begin "submit: --os darwin -> exit 125 naming it"
+run -- submit --os darwin -- true
+expect_rc 125
+expect_err_has 'darwin|macos'
+end
+
+begin "submit: unknown --node -> exit 125 naming it"
+run -- submit --node no-such-node-e2e -- true
+expect_rc 125
+expect_err_has 'no-such-node-e2e'
+end
+
+for bad_opt in "--os windows" "--arch sparc" "--timeout abc" "--timeout -1" "--output-limit 0"; do
+  begin "submit: invalid option value $bad_opt -> exit 125"
+  # shellcheck disable=SC2086
+  run -- submit $bad_opt -- true
+  expect_rc 125
+  expect_err_has "${bad_opt%% *}|${bad_opt#* }"
+  end
+done
+
+begin "submit: --output-limit 100 truncates 10000 bytes"
+run -- submit --output-limit 100 -- "head -c 10000 /dev/zero | tr '\\0' x"
+expect_rc 0
+expect_out_has '\[\.\.\. [0-9]+ bytes omitted \.\.\.\]'
+size=$(wc -c <"$WORK/out")
+(( size < 200 )) || bad "stdout is $size bytes"
+end
+
+begin "submit --json: structured result, exit code of the command"
+run -- submit --json -- 'echo hi; echo oops >&2; exit 3'
+expect_rc 3
+json 'j.stdout === "hi\n" && j.stderr === "oops\n" && j.return_code === 3 && j.success === false && j.error === "none"'
+json "j.executed_on === '$NODE_ID' && j.signal === null && typeof j.duration_ms === 'number' && typeof j.task_id === 'string'"
+json '["stdout_truncated","stderr_truncated","stdout_bytes","stderr_bytes","auto_routed","routing_reason","retriable","error_message"].every((k) => k in j)'
+end
+
+begin "submit --json: timeout -> exit 124, error timeout"
+run -- submit --json --timeout 0.5 -- 'echo before; sleep 30'
+expect_rc 124
+json 'j.error === "timeout" && j.return_code === null && j.stdout === "before\n"'
+end
+
+begin "submit --json: placement -> exit 125, error placement"
+run -- submit --json --os darwin -- true
+expect_rc 125
+json 'j.error === "placement" && /darwin|macos/i.test(j.error_message)'
+end
+
+begin "submit --json: bad --cwd -> exit 126, error spawn"
+run -- submit --json --cwd "$WORK/no-such-dir" -- true
+expect_rc 126
+json 'j.error === "spawn" && j.error_message.includes("no-such-dir")'
+end
+
+# ---------------------------------------------------------------- cluster-status
+
+begin "cluster-status: table row for the local node"
+run -- cluster-status
+expect_rc 0
+grep -Ew -- "$NODE_ID" "$WORK/out" | grep -Eq 'healthy|loaded' || bad "no row naming $NODE_ID with its status"
+end
+
+begin "cluster-status --json: the status object"
+run -- cluster-status --json
+expect_rc 0
+json "j.local_node === '$NODE_ID' && j.nodes['$NODE_ID'].reachable === true && j.nodes['$NODE_ID'].os === 'linux'"
+json "['cpu_percent','memory_percent','load_1m','load_5m','load_15m','cpu_count','arch','status','slots','busy_slots','queued','sampled_at'].every((k) => k in j.nodes['$NODE_ID']) && Number.isInteger(j.queue_limit)"
+end
+
+# ---------------------------------------------------------------- environment
+
+for bad_env in CLUSTER_CMD_TIMEOUT=abc CLUSTER_LOG_LEVEL=loud CLUSTER_OUTPUT_LIMIT=-5 CLUSTER_LOCAL_SLOTS=many CLUSTER_PROGRESS_INTERVAL=soon; do
+  begin "env: $bad_env -> refuses to start, exit 2, names the variable"
+  run "$bad_env" -- submit -- echo should-not-run
+  expect_rc 2
+  expect_err_has "${bad_env%%=*}"
+  [[ $OUT != *should-not-run* ]] || bad "the command ran"
+  end
+done
+
+begin "env: CLUSTER_CMD_TIMEOUT=0.5 is the default timeout (exit 124)"
+run CLUSTER_CMD_TIMEOUT=0.5 -- submit -- 'sleep 30'
+expect_rc 124
+end
+
+begin "env: CLUSTER_OUTPUT_LIMIT=100 is the default output limit"
+run CLUSTER_OUTPUT_LIMIT=100 -- submit -- "head -c 10000 /dev/zero | tr '\\0' x"
+expect_rc 0
+expect_out_has 'bytes omitted'
+end
+
+begin "env: CLUSTER_LOCAL_SLOTS=9 shows in cluster-status --json"
+run CLUSTER_LOCAL_SLOTS=9 -- cluster-status --json
+expect_rc 0
+json "j.nodes['$NODE_ID'].slots === 9"
+end
+
+echo
+echo "$PASSED/$((PASSED + ${#FAILED[@]})) CLI checks passed"
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+  echo "Failed:"
+  printf '  - %s\n' "${FAILED[@]}"
+  exit 1
+fi
+exit 0
