@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <pthread.h>
@@ -83,8 +84,13 @@ private:
 int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
   auto& req = inv.request;
   req.task_id = "cli-" + std::to_string(::getpid());
+  // CLUSTER_OUTPUT_LIMIT, when set, bounds the CLI too; unset, a terminal
+  // gets everything up to the CLI's own generous cap.
+  auto* env_limit = std::getenv("CLUSTER_OUTPUT_LIMIT");
   if (req.output_limit == 0)
-    req.output_limit = cli_output_limit;
+    req.output_limit = env_limit != nullptr && *env_limit != '\0'
+                         ? rt.cfg.output_limit
+                         : cli_output_limit;
   auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{req.timeout_ms}
                                      : rt.cfg.cmd_timeout;
   run_result result;

@@ -239,10 +239,10 @@ expect_err_has 'no-such-node-e2e'
 end
 
 for bad_opt in "--os windows" "--arch sparc" "--timeout abc" "--timeout -1" "--output-limit 0"; do
-  begin "submit: invalid option value $bad_opt -> exit 125"
+  begin "submit: invalid option value $bad_opt -> usage error, exit 2"
   # shellcheck disable=SC2086
   run -- submit $bad_opt -- true
-  expect_rc 125
+  expect_rc 2
   expect_err_has "${bad_opt%% *}|${bad_opt#* }"
   end
 done
