@@ -265,11 +265,21 @@ BOOST_AUTO_TEST_CASE(bad_cwd_fails_to_spawn_with_a_precise_message) {
 }
 
 BOOST_AUTO_TEST_CASE(stdin_is_dev_null_and_group_is_its_own) {
+  // Our own stdin becomes a pipe nobody writes to: had the child inherited
+  // it, `cat` would block until the patience runs out.
+  int pipe_fds[2];
+  BOOST_REQUIRE_EQUAL(::pipe(pipe_fds), 0);
+  int saved_stdin = ::dup(0);
+  ::dup2(pipe_fds[0], 0);
   cluster::transport::process_reactor r;
   run_result res;
-  // `cat` would block forever on an inherited terminal or pipe.
-  auto o = run(r, res,
-               cmd("cat; readlink /proc/$$/fd/0; echo $$ $(cut -d' ' -f5 /proc/$$/stat)"));
+  res = launch(r, cmd("cat; readlink /proc/$$/fd/0; echo $$ $(cut -d' ' -f5 /proc/$$/stat)"));
+  bool completed = res.done->wait();
+  ::dup2(saved_stdin, 0);
+  for (int fd : {saved_stdin, pipe_fds[0], pipe_fds[1]})
+    ::close(fd);
+  BOOST_REQUIRE(completed);
+  auto& o = res.done->outcome;
   BOOST_CHECK_EQUAL(o.exit_code, 0);
   std::istringstream lines(res.sink->out);
   std::string stdin_target, pid, pgid;

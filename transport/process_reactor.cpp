@@ -1,25 +1,22 @@
 #include "transport/process_reactor.hpp"
 
+#include "transport/process_group.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <system_error>
 #include <thread>
 #include <vector>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,61 +36,6 @@ constexpr milliseconds exit_poll{20};
 constexpr milliseconds group_poll{10};
 /// Longer delays mean "never"; the cap keeps time_point arithmetic in range.
 constexpr milliseconds max_delay{1LL << 40};
-
-void close_fd(int& fd) {
-  if (fd >= 0)
-    ::close(fd);
-  fd = -1;
-}
-
-/// A host with closed stdio could hand us fds 0-2; the child's dup2 onto
-/// 1 and 2 would then clobber one pipe end with the other.
-int above_stdio(int fd) {
-  if (fd > 2)
-    return fd;
-  int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  ::close(fd);
-  return moved;
-}
-
-std::string cwd_problem(const std::string& cwd) {
-  struct stat st {};
-  if (::stat(cwd.c_str(), &st) != 0)
-    return "working directory '" + cwd + "'" +
-           (errno == ENOENT ? " does not exist" : ": " + std::string(std::strerror(errno)));
-  if (!S_ISDIR(st.st_mode))
-    return "working directory '" + cwd + "' is not a directory";
-  return {};
-}
-
-/// True while some non-zombie process still belongs to group `pgid`. A
-/// plain kill(-pgid, 0) cannot tell: orphaned zombies count as members, and
-/// some container inits never reap them.
-bool group_alive(pid_t pgid) {
-  if (::kill(-pgid, 0) != 0 && errno == ESRCH)
-    return false;
-  DIR* dir = ::opendir("/proc");
-  if (dir == nullptr)
-    return false;
-  bool alive = false;
-  for (dirent* e; !alive && (e = ::readdir(dir)) != nullptr;) {
-    if (e->d_name[0] < '1' || e->d_name[0] > '9')
-      continue;
-    std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
-    std::string line;
-    std::getline(in, line);
-    // The command name may hold spaces and parentheses; fields resume after
-    // the last ')'.
-    auto close = line.rfind(')');
-    char state = 0;
-    int ppid = 0, pgrp = 0;
-    if (close != std::string::npos &&
-        std::sscanf(line.c_str() + close + 1, " %c %d %d", &state, &ppid, &pgrp) == 3)
-      alive = pgrp == pgid && state != 'Z' && state != 'X';
-  }
-  ::closedir(dir);
-  return alive;
-}
 
 /// A start or cancel request on its way to the I/O thread.
 struct command {
@@ -169,68 +111,17 @@ struct process_reactor::impl {
 
   void spawn(command& req) {
     auto t0 = steady::now();
-    const std::string& cwd = req.spec.cwd;
-    if (auto why = cwd.empty() ? std::string() : cwd_problem(cwd); !why.empty())
-      return fail(req, std::move(why), t0);
-    int out[2] = {-1, -1}, err[2] = {-1, -1};
-    if (::pipe2(out, O_CLOEXEC) == 0)
-      ::pipe2(err, O_CLOEXEC);
-    for (int* fd : {&out[0], &out[1], &err[0], &err[1]})
-      *fd = *fd < 0 ? -1 : above_stdio(*fd);
-    int pipe_errno = errno;
-    if (std::min({out[0], out[1], err[0], err[1]}) < 0) {
-      for (int* fd : {&out[0], &out[1], &err[0], &err[1]})
-        close_fd(*fd);
-      return fail(req, std::string("cannot create pipe: ") + std::strerror(pipe_errno), t0);
-    }
-    // Only our ends are non-blocking: O_NONBLOCK lives on the open file
-    // description, and a child whose stdout returns EAGAIN misbehaves.
-    ::fcntl(out[0], F_SETFL, O_NONBLOCK);
-    ::fcntl(err[0], F_SETFL, O_NONBLOCK);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (!cwd.empty())
-      posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    // The child must not inherit this thread's signal mask or the host's
-    // ignored signals: our TERM has to land, and `yes | head` needs SIGPIPE.
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
-    char* argv[] = {const_cast<char*>("bash"), const_cast<char*>("-c"),
-                    req.spec.command.data(), nullptr};
-    pid_t pid = -1;
-    auto started = steady::now();
-    int rc = ::posix_spawn(&pid, "/bin/bash", &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close_fd(out[1]);
-    close_fd(err[1]);
-    if (rc != 0) {
-      close_fd(out[0]);
-      close_fd(err[0]);
-      std::string where = cwd.empty() ? "/bin/bash" : "/bin/bash in '" + cwd + "'";
-      return fail(req, "cannot start " + where + ": " + std::strerror(rc), t0);
-    }
+    auto group = spawn_group(req.spec.command, req.spec.cwd);
+    if (!group.error.empty())
+      return fail(req, std::move(group.error), t0);
     child& c = children[req.id];
-    c.pid = pid;
-    c.out = out[0];
-    c.err = err[0];
-    // Any failure (ENOSYS before Linux 5.3, EMFILE) falls back to polling.
-    c.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    c.started = started;
+    c.pid = group.pid;
+    c.out = group.out;
+    c.err = group.err;
+    c.pidfd = group.pidfd;
+    c.started = group.started;
     const auto timeout = req.spec.timeout;
-    c.deadline = timeout.count() > 0 && timeout < max_delay ? started + timeout
+    c.deadline = timeout.count() > 0 && timeout < max_delay ? c.started + timeout
                                                             : steady::time_point::max();
     c.kill_at = steady::time_point::max();
     c.req = std::move(req);
