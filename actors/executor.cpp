@@ -1,6 +1,7 @@
 #include "actors/executor.hpp"
 
 #include "actors/output_capture.hpp"
+#include "actors/run_outcome.hpp"
 #include "transport/log.hpp"
 #include "transport/process_reactor.hpp"
 
@@ -30,48 +31,6 @@ struct executor_state {
 };
 
 using executor_pointer = executor_actor::stateful_pointer<executor_state>;
-
-std::string seconds_text(std::chrono::milliseconds d) {
-  auto ms = d.count();
-  if (ms % 1000 == 0)
-    return std::to_string(ms / 1000) + " s";
-  return std::to_string(ms) + " ms";
-}
-
-// Runs on the reactor's I/O thread: turns how the process ended into an
-// honest result while the capture is still owned by that thread.
-run_result make_result(const run_request& req, const std::string& node,
-                       const transport::process_outcome& outcome,
-                       const output_capture& capture,
-                       std::chrono::milliseconds timeout) {
-  run_result r;
-  r.task_id = req.task_id;
-  r.node = node;
-  r.out = capture.out();
-  r.err = capture.err();
-  r.duration_ms = static_cast<std::uint64_t>(outcome.duration.count());
-  r.signal = outcome.signal;
-  using transport::process_end;
-  switch (outcome.end) {
-    case process_end::exited:
-      r.exit_code = outcome.exit_code;
-      break;
-    case process_end::timed_out:
-      r.error = error_class::timeout;
-      r.error_message = "timed out after " + seconds_text(timeout)
-                        + "; the process group was killed";
-      break;
-    case process_end::cancelled:
-      r.error = error_class::cancelled;
-      r.error_message = "cancelled; the process group was killed";
-      break;
-    case process_end::spawn_failed:
-      r.error = error_class::spawn;
-      r.error_message = outcome.error;
-      break;
-  }
-  return r;
-}
 
 executor_actor::behavior_type
 local_executor(executor_pointer self, node_info node,
@@ -114,7 +73,10 @@ local_executor(executor_pointer self, node_info node,
       auto timeout = spec.timeout;
       auto on_done = [addr, req, node_id = st.node.id, capture,
                       timeout](const transport::process_outcome& outcome) {
-        auto result = make_result(req, node_id, outcome, *capture, timeout);
+        run_ending ending{outcome.end,       error_class::spawn,
+                          outcome.exit_code, outcome.signal,
+                          outcome.error,     outcome.duration};
+        auto result = make_run_result(req, node_id, ending, *capture, timeout);
         if (auto hdl = caf::actor_cast<executor_actor>(addr))
           caf::anon_send(hdl, atom::ended_v, std::move(result));
       };

@@ -2,8 +2,12 @@
 
 #include "actors/executor.hpp"
 #include "actors/health_monitor.hpp"
+#include "actors/resolver.hpp"
 #include "actors/router.hpp"
+#include "actors/ssh_executor.hpp"
+#include "transport/name_lookup.hpp"
 #include "transport/process_reactor.hpp"
+#include "transport/ssh_reactor.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -14,40 +18,61 @@
 
 namespace cluster {
 
+const node_config& runtime::local_node() const {
+  return *std::find_if(nodes.begin(), nodes.end(),
+                       [](auto& n) { return n.info.local; });
+}
+
 runtime spawn_runtime(caf::actor_system& sys, settings cfg,
-                      std::vector<node_info> nodes) {
+                      std::vector<node_config> nodes) {
   auto local = std::count_if(nodes.begin(), nodes.end(),
-                             [](auto& n) { return n.local; });
+                             [](auto& n) { return n.info.local; });
   if (local != 1)
     throw std::invalid_argument("exactly one node must be the local node");
   runtime rt;
   rt.cfg = cfg;
   rt.nodes = nodes;
-  rt.reactor = std::make_shared<transport::process_reactor>();
+  rt.processes = std::make_shared<transport::process_reactor>();
+  std::vector<node_info> infos;
   for (auto& n : nodes) {
-    if (!n.local)
-      throw std::invalid_argument("node " + n.id
-                                  + ": remote nodes are not supported yet");
-    rt.executors.push_back(spawn_local_executor(sys, n, rt.reactor, cfg));
+    infos.push_back(n.info);
+    if (n.info.local) {
+      rt.executors.push_back(
+        spawn_local_executor(sys, n.info, rt.processes, cfg));
+      continue;
+    }
+    // One SSH I/O thread and one resolver for every remote node, created
+    // only when there is one: the embedded default starts no such threads.
+    if (!rt.ssh) {
+      rt.ssh = std::make_shared<transport::ssh_reactor>();
+      rt.lookup = std::make_shared<transport::name_lookup>();
+      rt.resolver = spawn_resolver(sys, cfg.ip_cache_ttl, cfg.ssh_timeout,
+                                   rt.lookup);
+    }
+    rt.executors.push_back(
+      spawn_ssh_executor(sys, n, rt.resolver, rt.ssh, cfg));
   }
-  rt.router = spawn_router(sys, nodes, rt.executors, cfg);
-  auto self_node = *std::find_if(nodes.begin(), nodes.end(),
-                                 [](auto& n) { return n.local; });
-  rt.health = spawn_health_monitor(sys, self_node, rt.router, cfg);
+  rt.router = spawn_router(sys, infos, rt.executors, cfg);
+  rt.health = spawn_health_monitor(sys, rt.local_node().info, rt.router, cfg);
   return rt;
 }
 
 void runtime::shutdown() {
   caf::anon_send_exit(health, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+  if (resolver)
+    caf::anon_send_exit(resolver, caf::exit_reason::user_shutdown);
   for (auto& e : executors)
     caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
-  // Executors cancel their processes when they exit; the reactor's own
-  // destructor kills whatever is left once the last handle is gone.
+  // Executors cancel their processes when they exit; the reactors' own
+  // destructors kill whatever is left once the last handle is gone.
   executors.clear();
   router = nullptr;
   health = nullptr;
-  reactor.reset();
+  resolver = nullptr;
+  processes.reset();
+  ssh.reset();
+  lookup.reset();
 }
 
 } // namespace cluster

@@ -3,6 +3,7 @@
 // The one entry point that spawns the whole runtime into an existing
 // caf::actor_system, so any CAF application can embed it.
 
+#include "config/node_config.hpp"
 #include "config/settings.hpp"
 #include "messages/type_ids.hpp"
 
@@ -15,25 +16,33 @@ namespace cluster {
 
 namespace transport {
 class process_reactor;
+class ssh_reactor;
+class name_lookup;
 } // namespace transport
 
 /// Handles to a running runtime. Call shutdown() before the actor system is
 /// destroyed: the actors hold each other's handles.
 struct runtime {
   settings cfg;
-  std::vector<node_info> nodes;
-  std::vector<executor_actor> executors;
+  std::vector<node_config> nodes;
+  std::vector<executor_actor> executors;  ///< Same order as `nodes`.
   router_actor router;
   health_monitor_actor health;
-  std::shared_ptr<transport::process_reactor> reactor;
+  resolver_actor resolver;  ///< Null without remote nodes.
+  std::shared_ptr<transport::process_reactor> processes;
+  std::shared_ptr<transport::ssh_reactor> ssh;  ///< Null without remote nodes.
+  std::shared_ptr<transport::name_lookup> lookup;  ///< Null without remote nodes.
+
+  /// The local node's configuration.
+  const node_config& local_node() const;
 
   /// Stops every actor and kills every process still running.
   void shutdown();
 };
 
-/// Spawns executors, router and health monitor for `nodes` (currently local
-/// nodes only; exactly one must be marked local).
+/// Spawns executors (local or SSH), router, resolver and health monitor for
+/// `nodes`, exactly one of which must be marked local.
 runtime spawn_runtime(caf::actor_system& sys, settings cfg,
-                      std::vector<node_info> nodes);
+                      std::vector<node_config> nodes);
 
 } // namespace cluster

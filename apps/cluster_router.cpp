@@ -38,6 +38,7 @@ constexpr std::uint32_t cli_output_limit = 16u << 20;
 int exit_status(const run_result& r) {
   switch (r.error) {
     case error_class::none:
+    case error_class::command:
       return r.exit_code ? *r.exit_code : exit_cluster_error;
     case error_class::timeout: return exit_timeout;
     case error_class::cancelled: return exit_interrupted;
@@ -119,7 +120,7 @@ int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
       std::cerr << "cluster-router: output was cut to --output-limit "
                 << req.output_limit << " bytes per stream\n";
   }
-  if (result.error != error_class::none)
+  if (!result.ran())
     std::cerr << "cluster-router: " << to_string(result.error)
               << (result.node.empty() ? "" : " on " + result.node) << ": "
               << result.error_message << '\n';
@@ -168,13 +169,19 @@ int main(int argc, char** argv) {
     std::cout << router_usage(inv.help_topic);
     return 0;
   }
-  settings cfg;
+  cluster_config conf;
   try {
-    cfg = settings_from_environment();
+    conf = load_cluster_config(
+      process_config_inputs(inv.config));
   } catch (const config_error& e) {
     std::cerr << "cluster-router: " << e.what() << '\n';
     return exit_usage;
   }
+  if (inv.what == router_invocation::verb::config) {
+    std::cout << describe_config(conf);
+    return 0;
+  }
+  auto& cfg = conf.cfg;
   transport::set_log_level(cfg.log);
   // Block the signals before any thread starts, so only the watcher sees them.
   sigset_t set;
@@ -186,7 +193,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config caf_cfg;
   caf_cfg.add_message_types<caf::id_block::cluster>();
   caf::actor_system sys{caf_cfg};
-  auto rt = spawn_runtime(sys, cfg, {embedded_local_node(cfg)});
+  auto rt = spawn_runtime(sys, cfg, conf.nodes);
   int rc = inv.what == router_invocation::verb::submit
              ? submit(sys, rt, inv)
              : cluster_status(sys, rt, inv);

@@ -21,54 +21,17 @@
 //
 // The server inherits this environment (CLUSTER_* settings apply).
 
-import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSdk, ms, parseArgs, root, stats } from './lib.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const e2eDir = join(root, 'tests', 'e2e');
-
-function usage(msg) {
-  if (msg) console.error(msg);
-  console.error('usage: node bench/mcp_latency.mjs [--n 200] [--warmup 20] [--server PATH]');
-  process.exit(2);
-}
-
-const opts = { n: 200, warmup: 20, server: join(root, 'build', 'cluster-execution-mcp') };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i++) {
-  const [key, inline] = argv[i].split('=', 2);
-  const value = () => (inline !== undefined ? inline : argv[++i]);
-  if (key === '--n') opts.n = Number(value());
-  else if (key === '--warmup') opts.warmup = Number(value());
-  else if (key === '--server') opts.server = resolve(value());
-  else if (key === '--help' || key === '-h') usage();
-  else usage(`unknown argument ${argv[i]}`);
-}
+const { opts, usage } = parseArgs('node bench/mcp_latency.mjs [--n 200] [--warmup 20] [--server PATH]',
+  { n: 200, warmup: 20, server: join(root, 'build', 'cluster-execution-mcp') });
 if (!Number.isInteger(opts.n) || opts.n < 1) usage('--n must be a positive integer');
 if (!Number.isInteger(opts.warmup) || opts.warmup < 0) usage('--warmup must be a non-negative integer');
 if (!existsSync(opts.server)) usage(`no server at ${opts.server}`);
-if (!existsSync(join(e2eDir, 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json'))) {
-  console.error(`The MCP SDK is not installed: run \`npm ci\` in ${e2eDir} first.`);
-  process.exit(1);
-}
-
-// Resolve the SDK from tests/e2e/node_modules (CommonJS build, same API).
-const require = createRequire(join(e2eDir, 'package.json'));
-const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
-const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
-const sdkVersion = JSON.parse(readFileSync(
-  join(e2eDir, 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json'), 'utf8')).version;
-
-const ms = (t0, t1) => Number(t1 - t0) / 1e6;
-
-function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const rank = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-  return { median: rank(0.5), p90: rank(0.9), min: s[0], max: s.at(-1) };
-}
+const { Client, StdioClientTransport, sdkVersion } = loadSdk();
 
 function spawnTrue() {
   const t0 = process.hrtime.bigint();

@@ -4,6 +4,7 @@
 #include "transport/proc_files.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace cluster {
 
@@ -22,6 +23,19 @@ node_info embedded_local_node(const settings& cfg) {
                  ? cfg.local_slots
                  : std::max(4u, transport::online_cpu_count());
   return node;
+}
+
+} // namespace cluster
+
+namespace cluster {
+
+config_inputs process_config_inputs(const config_flags& flags) {
+  config_inputs in;
+  in.config_flag = flags.file;
+  in.env = [](const char* name) { return std::getenv(name); };
+  in.flag_settings = flags.settings;
+  in.local_default = embedded_local_node(cluster::settings{});
+  return in;
 }
 
 } // namespace cluster

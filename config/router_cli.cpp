@@ -1,5 +1,6 @@
 #include "config/router_cli.hpp"
 
+#include "config/config_flags.hpp"
 #include "config/platform_names.hpp"
 #include "transport/shell_quote.hpp"
 
@@ -18,7 +19,13 @@ Runs shell commands on the node of the cluster that fits them best.
 commands:
   submit [options] -- COMMAND [ARG...]   run a command and wait for it
   cluster-status [--json]                show every node's health and slots
+  config                                 show the effective settings and nodes
   help [COMMAND]                         show help
+
+options for every command:
+  --config PATH        the node file (default: CLUSTER_CONFIG, else
+                       $XDG_CONFIG_HOME/cluster-exec/nodes.json if it exists)
+  --set KEY=VALUE      override one setting (see 'cluster-router config')
 
 Run 'cluster-router COMMAND --help' for the options of a command.
 )";
@@ -48,6 +55,12 @@ it (no node fits, unknown node); 126 it could not be started (bad --cwd);
 constexpr const char* status_help = R"(usage: cluster-router cluster-status [--json]
 
 Prints every node's health (CPU %, memory %, load, status) and its slots.
+)";
+
+constexpr const char* config_help = R"(usage: cluster-router config
+
+Prints every setting with its effective value and where it came from
+(default, node file, environment, --set), then every node as configured.
 )";
 
 // Takes the value of an option given as `--opt VALUE` or `--opt=VALUE`.
@@ -80,8 +93,7 @@ std::uint32_t parse_bytes(const std::string& name, const std::string& v) {
 }
 
 router_invocation parse_submit(const std::vector<std::string>& args,
-                               std::size_t i) {
-  router_invocation inv;
+                               std::size_t i, router_invocation inv) {
   inv.what = router_invocation::verb::submit;
   auto& req = inv.request;
   std::vector<std::string> command;
@@ -96,6 +108,8 @@ router_invocation parse_submit(const std::vector<std::string>& args,
       inv.help_topic = "submit";
       return inv;
     }
+    if (take_config_flag(args, i, inv.config))
+      continue;
     auto eq = arg.find('=');
     auto name = arg.substr(0, eq);
     bool has_inline = eq != std::string::npos;
@@ -152,32 +166,37 @@ router_invocation parse_submit(const std::vector<std::string>& args,
 } // namespace
 
 router_invocation parse_router_args(const std::vector<std::string>& args) {
-  if (args.empty())
-    throw usage_error("no command given");
-  auto& verb = args[0];
   router_invocation inv;
+  std::size_t first = 0;
+  while (first < args.size() && take_config_flag(args, first, inv.config))
+    ++first;
+  if (first >= args.size())
+    throw usage_error("no command given");
+  auto& verb = args[first];
   if (verb == "--help" || verb == "-h" || verb == "help") {
     inv.what = router_invocation::verb::help;
-    if (verb == "help" && args.size() > 1) {
-      if (args[1] != "submit" && args[1] != "cluster-status")
-        throw usage_error("help: unknown command '" + args[1] + "'");
-      inv.help_topic = args[1];
+    if (verb == "help" && args.size() > first + 1) {
+      auto& topic = args[first + 1];
+      if (topic != "submit" && topic != "cluster-status" && topic != "config")
+        throw usage_error("help: unknown command '" + topic + "'");
+      inv.help_topic = topic;
     }
     return inv;
   }
   if (verb == "submit")
-    return parse_submit(args, 1);
-  if (verb == "cluster-status") {
-    inv.what = router_invocation::verb::cluster_status;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-      if (args[i] == "--json") {
+    return parse_submit(args, first + 1, std::move(inv));
+  if (verb == "cluster-status" || verb == "config") {
+    inv.what = verb == "config" ? router_invocation::verb::config
+                                : router_invocation::verb::cluster_status;
+    for (std::size_t i = first + 1; i < args.size(); ++i) {
+      if (args[i] == "--json" && verb == "cluster-status") {
         inv.json = true;
       } else if (args[i] == "--help" || args[i] == "-h") {
         inv.what = router_invocation::verb::help;
-        inv.help_topic = "cluster-status";
+        inv.help_topic = verb;
         return inv;
-      } else {
-        throw usage_error("cluster-status: unknown option '" + args[i] + "'");
+      } else if (!take_config_flag(args, i, inv.config)) {
+        throw usage_error(verb + ": unknown option '" + args[i] + "'");
       }
     }
     return inv;
@@ -190,6 +209,8 @@ std::string router_usage(const std::string& topic) {
     return submit_help;
   if (topic == "cluster-status")
     return status_help;
+  if (topic == "config")
+    return config_help;
   return overview;
 }
 

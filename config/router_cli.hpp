@@ -2,6 +2,7 @@
 
 // The command line of cluster-router, parsed into what to do.
 
+#include "config/config_flags.hpp"
 #include "messages/run.hpp"
 
 #include <stdexcept>
@@ -19,12 +20,13 @@ public:
 /// One parsed invocation of cluster-router.
 struct router_invocation {
   /// The subcommand.
-  enum class verb { help, submit, cluster_status };
+  enum class verb { help, submit, cluster_status, config };
 
   verb what = verb::help;
   std::string help_topic;  ///< For `help`: "", "submit" or "cluster-status".
   run_request request;     ///< For `submit`: task_id left empty.
   bool json = false;       ///< Print JSON instead of text.
+  config_flags config;     ///< --config and --set.
 };
 
 /// Parses the arguments after the program name; throws `usage_error`.

@@ -1,17 +1,20 @@
 #pragma once
 
-// Runtime settings: defaults, overridden by the environment (the seed's
-// variable names, kept so its users can switch).
+// Runtime settings: defaults, overridden by the node file, the environment
+// (the seed's variable names, kept so its users can switch) and flags. Every
+// setting is one row of `setting_table()`, so all sources share one parser.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace cluster {
 
-/// A setting had a value we cannot use; the message names the variable.
+/// A configuration we cannot use; the message names the key and where it came from.
 class config_error : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
@@ -19,6 +22,12 @@ public:
 
 /// Severity of a log line on stderr.
 enum class log_level { error, warning, info, debug };
+
+/// What to do with a host key known_hosts does not list (a changed key is always refused).
+enum class host_key_checking { accept_new, strict };
+
+/// The login name of the effective user (getpwuid); empty when it has none.
+std::string current_user_name();
 
 /// Everything the runtime can be told from outside.
 struct settings {
@@ -46,10 +55,49 @@ struct settings {
   std::chrono::milliseconds progress_interval{5'000};
   /// Log level on stderr (CLUSTER_LOG_LEVEL: error|warning|info|debug; warning).
   log_level log = log_level::warning;
+  /// Default SSH login (CLUSTER_SSH_USER; the current user).
+  std::string ssh_user = current_user_name();
+  /// SSH handshake + authentication limit (CLUSTER_SSH_TIMEOUT, seconds; 5).
+  std::chrono::milliseconds ssh_timeout{5'000};
+  /// TCP connect limit per attempt (CLUSTER_SSH_CONNECT_TIMEOUT, seconds; 2).
+  std::chrono::milliseconds ssh_connect_timeout{2'000};
+  /// Further connect attempts after the first (CLUSTER_SSH_RETRIES, 0..10; 2).
+  std::uint32_t ssh_retries = 2;
+  /// How long a resolved address is reused (CLUSTER_IP_CACHE_TTL, seconds; 300).
+  std::chrono::milliseconds ip_cache_ttl{300'000};
+  /// Host keys file (CLUSTER_KNOWN_HOSTS; ~/.ssh/known_hosts; `~` expanded by load_cluster_config).
+  std::string known_hosts = "~/.ssh/known_hosts";
+  /// Unknown host keys (CLUSTER_HOST_KEY_POLICY: accept-new|strict; accept-new).
+  host_key_checking host_key_policy = host_key_checking::accept_new;
+  /// OpenSSH client config for node hosts (CLUSTER_SSH_CONFIG; ~/.ssh/config; "none": skip; `~` expanded by load_cluster_config).
+  std::string ssh_config = "~/.ssh/config";
 };
 
 /// Looks up an environment variable; nullptr when unset.
 using env_lookup = std::function<const char*(const char*)>;
+
+/// How the node file writes a setting's value: a JSON number or a string.
+enum class setting_kind { number, text };
+
+/// One setting: its names in every source, its parser and its printer.
+struct setting_spec {
+  std::string_view key;      ///< Node file and `--set` name, e.g. "cmd_timeout".
+  std::string_view env_var;  ///< Environment variable, e.g. "CLUSTER_CMD_TIMEOUT".
+  setting_kind kind;         ///< JSON type in the node file.
+  /// Validates `value` and stores it; throws `config_error` starting with `where`.
+  std::function<void(settings&, std::string_view value, std::string_view where)> assign;
+  /// The current value, spelled so that `assign` would accept it back.
+  std::function<std::string(const settings&)> print;
+};
+
+/// Every setting, in the order `cluster-router config` shows them.
+const std::vector<setting_spec>& setting_table();
+
+/// The row for a node-file key, or nullptr.
+const setting_spec* find_setting(std::string_view key);
+
+/// The environment's value of `var`, or nullptr when unset or empty (empty means "default").
+const char* env_value(const env_lookup& getenv_fn, std::string_view var);
 
 /// Reads settings from the environment over the defaults. Throws
 /// `config_error` naming the variable for a malformed, negative, zero (where

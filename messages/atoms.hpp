@@ -43,4 +43,11 @@ inline constexpr done done_v{};
 using ended = caf::atom_constant<caf::atom("ended")>;
 inline constexpr ended ended_v{};
 
+/// Resolve a host name to an address.
+using resolve = caf::atom_constant<caf::atom("resolve")>;
+inline constexpr resolve resolve_v{};
+/// Forget a cached address (a connection to it failed).
+using forget = caf::atom_constant<caf::atom("forget")>;
+inline constexpr forget forget_v{};
+
 } // namespace cluster::atom

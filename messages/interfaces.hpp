@@ -20,6 +20,16 @@ using progress_listener_actor = caf::typed_actor<
   // One more item of the batch finished.
   caf::reacts_to<atom::progress, batch_progress>>;
 
+/// Turns host names into addresses: mDNS for `.local`, then DNS, then the
+/// configured fallback IP; caches for CLUSTER_IP_CACHE_TTL.
+using resolver_actor = caf::typed_actor<
+  // Resolves `host` (a name or an IP literal), falling back to `fallback_ip`.
+  caf::replies_to<atom::resolve, std::string, std::string>::with<resolved_address>,
+  // A connection to `address` of `host` failed: resolve afresh next time.
+  caf::reacts_to<atom::forget, std::string, std::string>,
+  // A lookup finished on the lookup thread (sent by the resolver to itself).
+  caf::reacts_to<atom::resolve, resolved_address>>;
+
 /// Runs commands on one node, never more than its slots at once.
 using executor_actor = caf::typed_actor<
   // Runs a command and replies when it has ended (or failed to start).

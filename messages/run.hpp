@@ -11,13 +11,17 @@
 
 namespace cluster {
 
-/// Why a run did not end with the command's own exit status (or `none` when it did).
+/// How a run ended: `none` for exit 0, `command` for the command's own failure,
+/// anything else when it never ran to its own end.
 enum class error_class : std::uint8_t {
-  none,        ///< The command ran; its exit status and output are reported.
+  none,        ///< The command ran and exited 0.
+  command,     ///< The command ran and exited non-zero (or died of a signal).
   timeout,     ///< The deadline passed; the process group was killed.
   cancelled,   ///< The caller cancelled; the process group was killed.
   spawn,       ///< The command could not be started (bad cwd, no shell, ...).
-  connection,  ///< The node could not be reached (retriable).
+  connection,  ///< The node could not be reached or the link dropped (retriable).
+  auth,        ///< The node refused every key we offered.
+  host_key,    ///< The node's host key is unknown (strict) or has changed.
   placement,   ///< No node meets the requirements, or the named node is unknown.
   overloaded,  ///< Admission control refused the work; retry later (retriable).
   invalid,     ///< The request itself is malformed.
@@ -89,8 +93,8 @@ typename Inspector::result_type inspect(Inspector& f, captured_output& x) {
            x.total_bytes, x.truncated);
 }
 
-/// What came of one `run_request`. Honest: only `error == none` carries the
-/// command's own exit status.
+/// What came of one `run_request`. Honest: only `none` and `command` carry
+/// the command's own exit status.
 struct run_result {
   std::string task_id;
   std::string node;              ///< Where it ran (or was meant to run).
@@ -108,6 +112,12 @@ struct run_result {
   /// True when the command ran and exited with status 0.
   bool ok() const {
     return error == error_class::none && exit_code && *exit_code == 0;
+  }
+
+  /// True when the command ran to its own end (whatever its status).
+  bool ran() const {
+    return (error == error_class::none || error == error_class::command)
+           && exit_code;
   }
 
   friend bool operator==(const run_result& a, const run_result& b) {

@@ -72,11 +72,13 @@ BOOST_AUTO_TEST_CASE(non_zero_exit_is_not_a_tool_error) {
   auto c = call_of(s, "offload_to", R"({"command":"false","node_id":"b"})");
   auto run = finished_run();
   run.exit_code = 2;
+  run.error = error_class::command;
   run.err = {"no such file\n", 13, false};
   auto r = parse(s.run_reply(c, run));
   BOOST_TEST(r["result"]["isError"].IsFalse());
   auto& sc = r["result"]["structuredContent"];
   BOOST_TEST(sc["success"].IsFalse());
+  BOOST_TEST(str(sc["error"]) == "command");
   BOOST_TEST(sc["return_code"].GetInt() == 2);
   BOOST_TEST(contains(text_of(r), "--- stderr ---\nno such file"));
   check_output("offload_to", r);
@@ -147,6 +149,7 @@ BOOST_AUTO_TEST_CASE(batch_reply_keeps_input_order_and_counts) {
   batch_result b;
   b.results = {finished_run(), finished_run(), finished_run()};
   b.results[1].exit_code = 3;
+  b.results[1].error = error_class::command;
   b.results[1].node = "node-b";
   b.results[2].error = error_class::connection;
   b.results[2].exit_code = caf::none;

@@ -64,7 +64,7 @@ struct fixture {
     cfg.queue_limit = queue_limit;
     cfg.kill_grace = 300ms;
     cfg.health_interval = 200ms;
-    rt = spawn_runtime(sys, cfg, {embedded_local_node(cfg)});
+    rt = spawn_runtime(sys, cfg, {node_config{embedded_local_node(cfg), {}}});
   }
 
   ~fixture() {
@@ -129,13 +129,14 @@ BOOST_AUTO_TEST_SUITE(runtime)
 
 BOOST_FIXTURE_TEST_CASE(embedded_runtime_runs_a_command, fixture) {
   auto r = run(make("a", "echo hello; echo oops >&2; exit 3"));
-  BOOST_TEST(r.error == error_class::none);
+  BOOST_TEST(r.error == error_class::command);
+  BOOST_TEST(r.ran());
   BOOST_REQUIRE(r.exit_code);
   BOOST_TEST(*r.exit_code == 3);
   BOOST_TEST(!r.ok());
   BOOST_TEST(r.out.text == "hello\n");
   BOOST_TEST(r.err.text == "oops\n");
-  BOOST_TEST(r.node == rt.nodes.front().id);
+  BOOST_TEST(r.node == rt.local_node().info.id);
   BOOST_TEST(r.task_id == "a");
   BOOST_TEST(r.auto_routed);
   BOOST_TEST(!r.reason.empty());
@@ -180,7 +181,7 @@ BOOST_FIXTURE_TEST_CASE(never_more_than_the_slots_at_once, fixture) {
 BOOST_FIXTURE_TEST_CASE(requirements_no_node_meets_are_a_placement_error,
                         fixture) {
   auto req = make("p", "true");
-  req.needs.os = rt.nodes.front().os == "linux" ? "darwin" : "linux";
+  req.needs.os = rt.local_node().info.os == "linux" ? "darwin" : "linux";
   auto r = run(req);
   BOOST_TEST(r.error == error_class::placement);
   BOOST_TEST(r.error_message.find("no node offers os=" + req.needs.os)
@@ -287,7 +288,7 @@ BOOST_FIXTURE_TEST_CASE(health_snapshot_describes_the_local_node, fixture) {
   self->request(rt.health, 10s, atom::get_v, atom::snapshot_v)
     .receive([&](cluster_snapshot& s) { snap = std::move(s); },
              [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
-  BOOST_TEST(snap.local_node == rt.nodes.front().id);
+  BOOST_TEST(snap.local_node == rt.local_node().info.id);
   BOOST_REQUIRE_EQUAL(snap.nodes.size(), 1u);
   auto& n = snap.nodes[0];
   BOOST_TEST(n.reachable);
@@ -296,7 +297,7 @@ BOOST_FIXTURE_TEST_CASE(health_snapshot_describes_the_local_node, fixture) {
   BOOST_TEST(n.memory_percent <= 100.0);
   BOOST_TEST(n.cpu_percent >= 0.0);
   BOOST_TEST(n.cpu_percent <= 100.0);
-  BOOST_TEST(n.os == rt.nodes.front().os);
+  BOOST_TEST(n.os == rt.local_node().info.os);
   BOOST_TEST(n.sampled_at_ms > 0);
 }
 

@@ -4,8 +4,13 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cctype>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,7 +51,8 @@ void check_rejected(const std::string& var, const std::string& value) {
 
 const std::vector<std::string> durations = {
   "CLUSTER_CMD_TIMEOUT", "CLUSTER_STATUS_TIMEOUT", "CLUSTER_HEALTH_INTERVAL",
-  "CLUSTER_KILL_GRACE", "CLUSTER_PROGRESS_INTERVAL"};
+  "CLUSTER_KILL_GRACE", "CLUSTER_PROGRESS_INTERVAL", "CLUSTER_SSH_TIMEOUT",
+  "CLUSTER_SSH_CONNECT_TIMEOUT", "CLUSTER_IP_CACHE_TTL"};
 
 } // namespace
 
@@ -66,6 +72,14 @@ BOOST_AUTO_TEST_CASE(defaults_with_an_empty_environment) {
   BOOST_CHECK(s.kill_grace == 1s);
   BOOST_CHECK(s.progress_interval == 5s);
   BOOST_CHECK(s.log == log_level::warning);
+  BOOST_CHECK_EQUAL(s.ssh_user, ::getpwuid(::geteuid())->pw_name);
+  BOOST_CHECK(s.ssh_timeout == 5s);
+  BOOST_CHECK(s.ssh_connect_timeout == 2s);
+  BOOST_CHECK_EQUAL(s.ssh_retries, 2u);
+  BOOST_CHECK(s.ip_cache_ttl == 300s);
+  BOOST_CHECK_EQUAL(s.known_hosts, "~/.ssh/known_hosts");
+  BOOST_CHECK(s.host_key_policy == host_key_checking::accept_new);
+  BOOST_CHECK_EQUAL(s.ssh_config, "~/.ssh/config");
   // A null lookup behaves like an empty environment.
   BOOST_CHECK(settings_from_environment(env_lookup{}).cmd_timeout == 300s);
 }
@@ -77,9 +91,14 @@ BOOST_AUTO_TEST_CASE(empty_values_count_as_unset) {
   for (const char* var :
        {"CLUSTER_OUTPUT_LIMIT", "CLUSTER_CPU_THRESHOLD", "CLUSTER_LOG_LEVEL",
         "CLUSTER_LOAD_THRESHOLD", "CLUSTER_MEMORY_THRESHOLD",
-        "CLUSTER_LOCAL_SLOTS", "CLUSTER_QUEUE_LIMIT"})
+        "CLUSTER_LOCAL_SLOTS", "CLUSTER_QUEUE_LIMIT", "CLUSTER_SSH_USER",
+        "CLUSTER_SSH_RETRIES", "CLUSTER_KNOWN_HOSTS",
+        "CLUSTER_HOST_KEY_POLICY", "CLUSTER_SSH_CONFIG"})
     env[var] = "";
   auto s = from(env);
+  BOOST_CHECK(s.ssh_timeout == 5s);
+  BOOST_CHECK_EQUAL(s.ssh_user, current_user_name());
+  BOOST_CHECK_EQUAL(s.known_hosts, "~/.ssh/known_hosts");
   BOOST_CHECK(s.cmd_timeout == 300s);
   BOOST_CHECK_EQUAL(s.output_limit, 16384u);
   BOOST_CHECK(s.log == log_level::warning);
@@ -201,6 +220,89 @@ BOOST_AUTO_TEST_CASE(process_environment) {
   ::setenv("CLUSTER_QUEUE_LIMIT", "lots", 1);
   BOOST_CHECK_THROW(settings_from_environment(), config_error);
   ::unsetenv("CLUSTER_QUEUE_LIMIT");
+}
+
+BOOST_AUTO_TEST_CASE(ssh_variables_override) {
+  BOOST_CHECK_EQUAL(from({{"CLUSTER_SSH_USER", "marc"}}).ssh_user, "marc");
+  BOOST_CHECK_EQUAL(from({{"CLUSTER_SSH_USER", "first.last_1-x"}}).ssh_user,
+                    "first.last_1-x");
+  BOOST_CHECK(from({{"CLUSTER_SSH_TIMEOUT", "10"}}).ssh_timeout == 10s);
+  BOOST_CHECK(from({{"CLUSTER_SSH_CONNECT_TIMEOUT", "0.5"}}).ssh_connect_timeout
+              == 500ms);
+  BOOST_CHECK_EQUAL(from({{"CLUSTER_SSH_RETRIES", "0"}}).ssh_retries, 0u);
+  BOOST_CHECK_EQUAL(from({{"CLUSTER_SSH_RETRIES", "10"}}).ssh_retries, 10u);
+  BOOST_CHECK(from({{"CLUSTER_IP_CACHE_TTL", "60"}}).ip_cache_ttl == 60s);
+  BOOST_CHECK_EQUAL(from({{"CLUSTER_KNOWN_HOSTS", "/etc/kh"}}).known_hosts,
+                    "/etc/kh");
+  BOOST_CHECK(from({{"CLUSTER_HOST_KEY_POLICY", "strict"}}).host_key_policy
+              == host_key_checking::strict);
+  BOOST_CHECK(from({{"CLUSTER_HOST_KEY_POLICY", "Accept-New"}}).host_key_policy
+              == host_key_checking::accept_new);
+  BOOST_CHECK_EQUAL(from({{"CLUSTER_SSH_CONFIG", "none"}}).ssh_config, "none");
+}
+
+BOOST_AUTO_TEST_CASE(bad_ssh_variables_are_rejected) {
+  for (const char* bad : {"-1", "11", "2.5", "abc", " 2"})
+    check_rejected("CLUSTER_SSH_RETRIES", bad);
+  for (const char* bad : {"no", "yes", "accept_new", "off", "strict "})
+    check_rejected("CLUSTER_HOST_KEY_POLICY", bad);
+  for (const char* bad : {"-oProxyCommand=x", "a b", "me@host", "a:b",
+                          "tab\there", "\x01"})
+    check_rejected("CLUSTER_SSH_USER", bad);
+  check_rejected("CLUSTER_SSH_USER", std::string(300, 'u'));
+  check_rejected("CLUSTER_KNOWN_HOSTS", "/tmp/kh\n");
+  check_rejected("CLUSTER_SSH_CONFIG", std::string("a\x7f", 2));
+}
+
+BOOST_AUTO_TEST_CASE(table_rows_are_consistent) {
+  cluster::settings defaults;
+  std::set<std::string_view> keys;
+  for (auto& row : setting_table()) {
+    BOOST_TEST_CONTEXT(row.key) {
+      BOOST_CHECK(keys.insert(row.key).second);
+      // The environment name is the key, upper-cased, after CLUSTER_.
+      std::string var = "CLUSTER_";
+      for (char c : row.key)
+        var += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      BOOST_CHECK_EQUAL(row.env_var, var);
+      BOOST_CHECK(find_setting(row.key) == &row);
+      // What a row prints, it accepts back unchanged.
+      cluster::settings s;
+      row.assign(s, row.print(defaults), "test");
+      BOOST_CHECK_EQUAL(row.print(s), row.print(defaults));
+    }
+  }
+  BOOST_CHECK(find_setting("CLUSTER_CMD_TIMEOUT") == nullptr);
+  BOOST_CHECK_EQUAL(find_setting("cmd_timeout")->env_var, "CLUSTER_CMD_TIMEOUT");
+}
+
+BOOST_AUTO_TEST_CASE(printers_round_trip_parsed_values) {
+  for (auto [key, value] : std::vector<std::pair<std::string, std::string>>{
+         {"cmd_timeout", "0.25"}, {"cmd_timeout", "1.001"},
+         {"cpu_threshold", "55.5"}, {"load_threshold", "0.1"},
+         {"log_level", "debug"}, {"host_key_policy", "strict"},
+         {"ssh_user", "marc"}, {"ssh_retries", "7"}}) {
+    BOOST_TEST_CONTEXT(key << "=" << value) {
+      cluster::settings s;
+      auto* row = find_setting(key);
+      BOOST_REQUIRE(row != nullptr);
+      row->assign(s, value, "test");
+      BOOST_CHECK_EQUAL(row->print(s), value);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(errors_start_with_the_given_source) {
+  cluster::settings s;
+  try {
+    find_setting("ssh_retries")->assign(s, "99",
+                                        "nodes.json: settings.ssh_retries");
+    BOOST_ERROR("accepted");
+  } catch (const config_error& e) {
+    BOOST_CHECK_EQUAL(std::string(e.what()),
+                      "nodes.json: settings.ssh_retries: \"99\" is out of "
+                      "range (expected an integer from 0 to 10)");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

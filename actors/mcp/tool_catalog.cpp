@@ -23,7 +23,7 @@ constexpr const char* run_result_schema = R"({
     "stderr": {"type": "string", "description": "Standard error (head and tail when truncated)."},
     "return_code": {"type": ["integer", "null"], "description": "Exit status; null when the command did not end on its own (see error)."},
     "signal": {"type": ["integer", "null"], "description": "Signal that ended the process, if one did."},
-    "error": {"type": "string", "enum": ["none", "timeout", "cancelled", "spawn", "connection", "placement", "overloaded", "invalid"], "description": "Why the command has no exit status of its own; none when it ran to completion."},
+    "error": {"type": "string", "enum": ["none", "command", "timeout", "cancelled", "spawn", "connection", "auth", "host_key", "placement", "overloaded", "invalid"], "description": "Why the command has no exit status of its own; none when it ran to completion."},
     "error_message": {"type": "string", "description": "Detail for error; empty when error is none."},
     "retriable": {"type": "boolean", "description": "True when the same call may succeed later (connection, overloaded)."},
     "stdout_truncated": {"type": "boolean"},

@@ -23,7 +23,7 @@ void write_text_content(json_writer& out, std::string_view text) {
 std::string outcome_line(const run_result& r) {
   std::string line;
   auto where = r.node.empty() ? std::string{} : " on " + r.node;
-  if (r.error == error_class::none) {
+  if (r.ran()) {
     line = (r.exit_code ? "exit " + std::to_string(*r.exit_code) : "no exit status")
            + where + " in " + std::to_string(r.duration_ms) + " ms";
     if (r.signal != 0)
@@ -58,7 +58,7 @@ std::string run_summary(const run_result& r) {
   auto text = outcome_line(r);
   append_stream(text, "stdout", r.out);
   append_stream(text, "stderr", r.err);
-  if (r.error == error_class::none && r.out.text.empty() && r.err.text.empty())
+  if (r.ran() && r.out.text.empty() && r.err.text.empty())
     text += "\n(no output)";
   return text;
 }
@@ -73,7 +73,7 @@ void write_run_object(json_writer& out, const run_result& r) {
   out.key("stderr").string(r.err.text);
   // Only a process that ended on its own has a return code worth reading.
   out.key("return_code");
-  if (r.error == error_class::none && r.exit_code)
+  if (r.ran())
     out.integer(*r.exit_code);
   else
     out.null();
@@ -183,7 +183,8 @@ void write_run_result(json_writer& out, const run_result& result) {
   write_text_content(out, run_summary(result));
   out.key("structuredContent");
   write_run_object(out, result);
-  out.key("isError").boolean(result.error != error_class::none);
+  // A command that ran and failed is the command's failure, not the tool's.
+  out.key("isError").boolean(!result.ran());
 }
 
 void write_batch_result(json_writer& out, const batch_result& result,

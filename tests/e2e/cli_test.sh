@@ -258,7 +258,7 @@ end
 begin "submit --json: structured result, exit code of the command"
 run -- submit --json -- 'echo hi; echo oops >&2; exit 3'
 expect_rc 3
-json 'j.stdout === "hi\n" && j.stderr === "oops\n" && j.return_code === 3 && j.success === false && j.error === "none"'
+json 'j.stdout === "hi\n" && j.stderr === "oops\n" && j.return_code === 3 && j.success === false && j.error === "command"'
 json "j.executed_on === '$NODE_ID' && j.signal === null && typeof j.duration_ms === 'number' && typeof j.task_id === 'string'"
 json '["stdout_truncated","stderr_truncated","stdout_bytes","stderr_bytes","auto_routed","routing_reason","retriable","error_message"].every((k) => k in j)'
 end

@@ -90,7 +90,7 @@ async function body(s) {
     const sc = toolResult(await bash({ command: 'echo partial; exit 3' }), { isError: false });
     eq(sc.success, false, 'success');
     eq(sc.return_code, 3, 'return_code');
-    eq(sc.error, 'none', 'error');
+    eq(sc.error, 'command', 'error');
     eq(sc.stdout, 'partial\n', 'stdout');
   });
 

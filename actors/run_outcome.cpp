@@ -1,0 +1,54 @@
+#include "actors/run_outcome.hpp"
+
+namespace cluster {
+
+namespace {
+
+std::string duration_text(std::chrono::milliseconds d) {
+  auto ms = d.count();
+  if (ms % 1000 == 0)
+    return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms) + " ms";
+}
+
+} // namespace
+
+run_result make_run_result(const run_request& req, const std::string& node,
+                           const run_ending& ending,
+                           const output_capture& capture,
+                           std::chrono::milliseconds timeout) {
+  run_result r;
+  r.task_id = req.task_id;
+  r.node = node;
+  r.out = capture.out();
+  r.err = capture.err();
+  r.duration_ms = static_cast<std::uint64_t>(ending.duration.count());
+  r.signal = ending.signal;
+  using transport::process_end;
+  switch (ending.end) {
+    case process_end::exited:
+      r.exit_code = ending.exit_code;
+      if (ending.exit_code != 0)
+        r.error = error_class::command;
+      break;
+    case process_end::timed_out:
+      r.error = error_class::timeout;
+      r.error_message = "timed out after " + duration_text(timeout)
+                        + "; the process group was killed";
+      break;
+    case process_end::cancelled:
+      r.error = error_class::cancelled;
+      r.error_message = "cancelled; the process group was killed";
+      break;
+    case process_end::spawn_failed:
+      r.error = ending.failure == error_class::none ? error_class::spawn
+                                                    : ending.failure;
+      r.error_message = ending.error;
+      // Only a connection problem may go away by itself.
+      r.retriable = r.error == error_class::connection;
+      break;
+  }
+  return r;
+}
+
+} // namespace cluster

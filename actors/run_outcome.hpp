@@ -1,0 +1,32 @@
+#pragma once
+
+// Turning how a process ended (locally or on a remote node) into an honest
+// run_result: one mapping for every executor.
+
+#include "actors/output_capture.hpp"
+#include "messages/run.hpp"
+#include "transport/process_reactor.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace cluster {
+
+/// How a run ended, in the transport's terms.
+struct run_ending {
+  transport::process_end end = transport::process_end::exited;
+  error_class failure = error_class::none;  ///< For spawn_failed: spawn, connection, auth, host_key.
+  int exit_code = -1;                       ///< Shell status (exited).
+  int signal = 0;
+  std::string error;                        ///< Why it did not start.
+  std::chrono::milliseconds duration{0};
+};
+
+/// The result of `req` on `node`, with the captured output; `timeout` is the
+/// deadline that applied (named in a timeout's message).
+run_result make_run_result(const run_request& req, const std::string& node,
+                           const run_ending& ending,
+                           const output_capture& capture,
+                           std::chrono::milliseconds timeout);
+
+} // namespace cluster

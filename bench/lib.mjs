@@ -1,0 +1,58 @@
+// Helpers shared by the benchmarks in bench/: the repository paths, the
+// command-line parsing they share, the MCP SDK taken from tests/e2e, timing
+// and summary statistics.
+
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const e2eDir = join(root, 'tests', 'e2e');
+
+// Parses --name VALUE / --name=VALUE for the names in `defaults`. A number
+// default makes the value a Number; a string default makes it a path,
+// resolved against the working directory. Validation is the caller's: it gets
+// `usage(msg)`, which prints msg and the usage line and exits 2.
+export function parseArgs(usageLine, defaults, argv = process.argv.slice(2)) {
+  const usage = (msg) => {
+    if (msg) console.error(msg);
+    console.error(`usage: ${usageLine}`);
+    process.exit(2);
+  };
+  const opts = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const [key, inline] = argv[i].split('=', 2);
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    const name = key.slice(2);
+    if (key === '--help' || key === '-h') usage();
+    else if (!key.startsWith('--') || !Object.hasOwn(defaults, name)) usage(`unknown argument ${argv[i]}`);
+    else opts[name] = typeof defaults[name] === 'number' ? Number(value()) : resolve(value());
+  }
+  return { opts, usage };
+}
+
+// The legacy @modelcontextprotocol/sdk 1.x from tests/e2e/node_modules
+// (CommonJS build, same API), so the benchmarks use the client the e2e tests
+// pin instead of a second copy. Exits 1 when it is not installed.
+export function loadSdk() {
+  const pkg = join(e2eDir, 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json');
+  if (!existsSync(pkg)) {
+    console.error(`The MCP SDK is not installed: run \`npm ci\` in ${e2eDir} first.`);
+    process.exit(1);
+  }
+  const require = createRequire(join(e2eDir, 'package.json'));
+  const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
+  return { Client, StdioClientTransport, sdkVersion: JSON.parse(readFileSync(pkg, 'utf8')).version };
+}
+
+export const now = () => process.hrtime.bigint();
+export const ms = (t0, t1) => Number(t1 - t0) / 1e6;
+
+// Nearest-rank percentiles: every reported figure is a measured sample.
+export function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const rank = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+  return { median: rank(0.5), p90: rank(0.9), min: s[0], max: s.at(-1) };
+}
