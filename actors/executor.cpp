@@ -47,16 +47,9 @@ local_executor(executor_pointer self, node_info node,
   return {
     [=](atom::run, run_request& req) -> caf::result<run_result> {
       auto& st = self->state;
-      if (st.tasks.count(req.task_id) != 0)
-        return make_failed_result(req, error_class::invalid,
-                                  "task id " + req.task_id
-                                    + " is already running");
-      if (st.tasks.size() >= st.node.slots)
-        return make_failed_result(req, error_class::overloaded,
-                                  "all " + std::to_string(st.node.slots)
-                                    + " slots of " + st.node.id
-                                    + " are busy",
-                                  true);
+      if (auto no = refusal(req, st.tasks.count(req.task_id) != 0,
+                            st.tasks.size(), st.node))
+        return *no;
       transport::process_spec spec;
       spec.command = req.command;
       spec.cwd = req.cwd;

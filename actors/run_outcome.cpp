@@ -51,4 +51,18 @@ run_result make_run_result(const run_request& req, const std::string& node,
   return r;
 }
 
+std::optional<run_result> refusal(const run_request& req, bool id_in_use,
+                                  std::size_t running, const node_info& node) {
+  if (id_in_use)
+    return make_failed_result(req, error_class::invalid,
+                              "task id " + req.task_id + " is already running");
+  // The router never sends more than the slots; this guards the contract.
+  if (running >= node.slots)
+    return make_failed_result(req, error_class::overloaded,
+                              "all " + std::to_string(node.slots)
+                                + " slots of " + node.id + " are busy",
+                              true);
+  return std::nullopt;
+}
+
 } // namespace cluster

@@ -4,10 +4,12 @@
 // run_result: one mapping for every executor.
 
 #include "actors/output_capture.hpp"
+#include "messages/node.hpp"
 #include "messages/run.hpp"
 #include "transport/process_reactor.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace cluster {
@@ -28,5 +30,10 @@ run_result make_run_result(const run_request& req, const std::string& node,
                            const run_ending& ending,
                            const output_capture& capture,
                            std::chrono::milliseconds timeout);
+
+/// Why an executor must refuse `req` before starting it (a task id already
+/// running, or every slot busy); nullopt when it may start.
+std::optional<run_result> refusal(const run_request& req, bool id_in_use,
+                                  std::size_t running, const node_info& node);
 
 } // namespace cluster

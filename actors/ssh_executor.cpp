@@ -166,16 +166,9 @@ ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
   return {
     [=](atom::run, run_request& req) -> caf::result<run_result> {
       auto& st = self->state;
-      if (st.tasks.count(req.task_id) != 0)
-        return make_failed_result(req, error_class::invalid,
-                                  "task id " + req.task_id
-                                    + " is already running");
-      if (st.tasks.size() >= st.node.info.slots)
-        return make_failed_result(req, error_class::overloaded,
-                                  "all " + std::to_string(st.node.info.slots)
-                                    + " slots of " + st.node.info.id
-                                    + " are busy",
-                                  true);
+      if (auto no = refusal(req, st.tasks.count(req.task_id) != 0,
+                            st.tasks.size(), st.node.info))
+        return *no;
       auto id = req.task_id;
       auto& task = st.tasks[id];
       task.req = std::move(req);

@@ -29,7 +29,8 @@
 // A fresh server must mean a fresh connection: should servers ever share a
 // daemon's warm connections, the first-command rows need that daemon stopped.
 // Every result is checked (success true and executed_on the node asked for;
-// ssh exit status 0); failures are printed and make the exit status 1.
+// ssh exit status 0), and once per node that sshd's SSH_CONNECTION names the
+// node's address; failures are printed and make the exit status 1.
 // parallel_execute is not measured: the local node is always eligible too,
 // so it cannot be made to run on the remote nodes only.
 // Compare ratios within one run: this machine's speed changes day to day.
@@ -119,12 +120,12 @@ async function startServer() {
   return { client, t0 };
 }
 
-// Resolves to { ms, end, server } or null (recorded as a failure).
-async function offload(client, what, node) {
+// Resolves to { ms, end, server, stdout } or null (recorded as a failure).
+async function offload(client, what, node, command = 'true') {
   const t0 = now();
   let res;
   try {
-    res = await client.callTool({ name: 'offload_to', arguments: { command: 'true', node_id: node } });
+    res = await client.callTool({ name: 'offload_to', arguments: { command, node_id: node } });
   } catch (e) {
     return fail(`${what} (cluster-exec ${node})`, String(e));
   }
@@ -136,7 +137,7 @@ async function offload(client, what, node) {
       + `error=${sc.error} return_code=${sc.return_code} ${sc.error_message} ${sc.stderr.slice(-200)}`.trim()
       : JSON.stringify(res).slice(0, 400));
   }
-  return { ms: ms(t0, end), end, server: sc.duration_ms };
+  return { ms: ms(t0, end), end, server: sc.duration_ms, stdout: sc.stdout };
 }
 
 // The --batch commands round-robin over the nodes, --ssh-parallel per node;
@@ -163,6 +164,7 @@ try {
   const start = spawnSync('bash', [fixture, 'start', dir, String(opts.nodes)], { stdio: ['ignore', 'ignore', 'inherit'] });
   nodesStarted = true;
   if (start.status !== 0) throw new Error(`sshd_nodes.sh start ${dir} ${opts.nodes} exited ${start.status ?? start.signal}`);
+  const configured = new Map(JSON.parse(readFileSync(serverEnv.CLUSTER_CONFIG, 'utf8')).nodes.map((c) => [c.id, c]));
 
   for (let i = 0; i < opts.first; i++) {
     const fresh = await startServer();
@@ -198,7 +200,14 @@ try {
   }
 
   // Every node warm on both sides before the batches: connection set-up was measured above.
-  for (const node of nodes) { await offload(client, 'warm-up', node); await sshWarm('warm-up', node); }
+  // executed_on is the server's word; sshd's SSH_CONNECTION proves the command went there.
+  for (const node of nodes) {
+    const r = await offload(client, 'warm-up', node, 'printenv SSH_CONNECTION');
+    if (r && r.stdout.trim().split(' ')[2] !== configured.get(node)?.host) {
+      fail(`SSH_CONNECTION check (cluster-exec ${node})`, `expected server address ${configured.get(node)?.host}, got '${r.stdout.trim()}'`);
+    }
+    await sshWarm('warm-up', node);
+  }
   for (let round = 0; round < opts.rounds; round++) {
     const sides = [
       async () => {
@@ -218,8 +227,9 @@ try {
 
   try {
     const st = (await client.callTool({ name: 'cluster_status', arguments: {} })).structuredContent;
-    slotsNote = `local node ${st.local_node} (${st.nodes[st.local_node]?.slots} slots); `
-      + nodes.map((n) => `${n} ${st.nodes[n]?.slots} slots`).join(', ');
+    slotsNote = `local node ${st.local_node} ${st.nodes[st.local_node]?.slots} slots; `
+      + nodes.map((n) => `${n} ${configured.get(n)?.slots} configured, `
+        + `${st.nodes[n] ? `${st.nodes[n].slots} in cluster_status` : 'absent from cluster_status'}`).join('; ');
   } catch (e) {
     slotsNote = `cluster_status failed: ${e}`;
   }

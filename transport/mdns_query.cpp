@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 
 #include <arpa/inet.h>
 #include <dns_sd.h>
@@ -16,6 +17,12 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+
+// Avahi's compat layer prints three warning lines on the first call unless
+// this is set. Set it during static initialisation, while the process is
+// most likely still single-threaded (setenv races with getenv elsewhere).
+[[maybe_unused]] const bool avahi_quiet =
+  ::setenv("AVAHI_COMPAT_NOWARN", "1", 0) == 0;
 
 // open() promises 0 for success without exposing dns_sd.h to its callers.
 static_assert(kDNSServiceErr_NoError == 0);
@@ -32,7 +39,6 @@ struct mdns_query::state {
     int family = 0;  // 0: A, 1: AAAA
   };
 
-  std::string host;
   steady::time_point deadline;
   milliseconds settle{};
   std::mutex* mutex = nullptr;
@@ -92,11 +98,9 @@ void DNSSD_API mdns_query::state::on_record(
     found.push_back(std::move(address)); // duplicates: one per transport
 }
 
-mdns_query::mdns_query(std::string host, steady::time_point deadline,
-                       milliseconds settle, std::mutex& mutex,
-                       std::vector<std::string>& addresses)
+mdns_query::mdns_query(steady::time_point deadline, milliseconds settle,
+                       std::mutex& mutex, std::vector<std::string>& addresses)
   : state_{std::make_unique<state>()} {
-  state_->host = std::move(host);
   state_->deadline = deadline;
   state_->settle = settle;
   state_->mutex = &mutex;
@@ -107,14 +111,14 @@ mdns_query::~mdns_query() {
   close();
 }
 
-int mdns_query::open() {
+int mdns_query::open(const std::string& host) {
   auto& m = *state_;
   const uint16_t types[2] = {kDNSServiceType_A, kDNSServiceType_AAAA};
   DNSServiceErrorType error = kDNSServiceErr_NoError;
   for (int family = 0; family < 2; ++family) {
     m.contexts[family] = {&m, family};
     // Avahi refuses every nonzero flag and interface index.
-    auto rc = ::DNSServiceQueryRecord(&m.refs[family], 0, 0, m.host.c_str(),
+    auto rc = ::DNSServiceQueryRecord(&m.refs[family], 0, 0, host.c_str(),
                                       types[family], kDNSServiceClass_IN,
                                       state::on_record, &m.contexts[family]);
     if (rc != kDNSServiceErr_NoError) {
@@ -142,8 +146,12 @@ bool mdns_query::over(steady::time_point now) const {
          || now >= m.deadline;
 }
 
-const std::string& mdns_query::failure() const {
-  return state_->failure;
+std::string mdns_query::error(steady::time_point started,
+                              steady::time_point now) const {
+  if (!state_->failure.empty())
+    return "mdns: " + state_->failure;
+  return "mdns: no answer within " + std::to_string(ms_between(started, now))
+         + " ms";
 }
 
 void mdns_query::wait_for_answers(int wake_fd,

@@ -19,8 +19,8 @@ namespace cluster::transport {
 /// One running mDNS lookup: an A and an AAAA query on the mDNS thread.
 class mdns_query {
 public:
-  /// Answers go, deduplicated, into `addresses` under `mutex`: the deadline thread may report them any time.
-  mdns_query(std::string host, std::chrono::steady_clock::time_point deadline,
+  /// Adds answers, deduplicated, to `addresses` under `mutex` (the deadline thread may read them).
+  mdns_query(std::chrono::steady_clock::time_point deadline,
              std::chrono::milliseconds settle, std::mutex& mutex,
              std::vector<std::string>& addresses);
 
@@ -32,19 +32,20 @@ public:
   /// Owns dns_sd refs whose callbacks point at it; not copyable.
   mdns_query& operator=(const mdns_query&) = delete;
 
-  /// Blocks on D-Bus (25 s with a frozen daemon); returns the A query's dns_sd error, 0 when it is open.
-  int open();
+  /// Asks for `host`'s A and AAAA; blocks (25 s with a frozen daemon); 0 or the A query's dns_sd error.
+  int open(const std::string& host);
 
   /// Deallocates the refs (fast even with a frozen daemon); safe to repeat.
   void close();
 
-  /// True when waiting longer gains nothing: daemon gone, both families (or A alone) answered, settled, or past the deadline.
+  /// True when waiting gains nothing: daemon gone, all families answered, settle time or deadline passed.
   bool over(std::chrono::steady_clock::time_point now) const;
 
-  /// Why the daemon failed this query (it went away, or the connection broke); empty if it did not.
-  const std::string& failure() const;
+  /// The lookup's error once over(): the daemon's failure, or no answer since `started`.
+  std::string error(std::chrono::steady_clock::time_point started,
+                    std::chrono::steady_clock::time_point now) const;
 
-  /// Sleeps until `wake_fd` or a ref of `queries` is readable or one may be over(); runs each readable ref's callbacks once.
+  /// Waits for `wake_fd`, an answer, or the next settle/deadline; lets each readable ref answer once.
   static void wait_for_answers(int wake_fd,
                                const std::vector<mdns_query*>& queries);
 
@@ -62,8 +63,9 @@ public:
   /// The error to end a lookup with while "no daemon" is believed; nothing once it is time to ask again.
   std::optional<std::string> believed_absent() const;
 
-  /// The error for a lookup whose open() returned `error` (begun at `began`); remembers "no daemon" if that is why.
-  std::string open_failed(int error, std::chrono::steady_clock::time_point began);
+  /// The error for a lookup whose open(), begun at `began`, gave `error`; remembers "no daemon" if so.
+  std::string open_failed(int error,
+                          std::chrono::steady_clock::time_point began);
 
 private:
   std::chrono::milliseconds retry_;

@@ -27,12 +27,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// Avahi's compat layer prints three warning lines on the first call unless
-// this is set. Set it during static initialisation, while the process is
-// most likely still single-threaded (setenv races with getenv elsewhere).
-[[maybe_unused]] const bool avahi_quiet =
-  ::setenv("AVAHI_COMPAT_NOWARN", "1", 0) == 0;
-
 enum class job_kind { mdns, dns };
 
 struct job;
@@ -239,13 +233,10 @@ void run_dns_worker(std::shared_ptr<core> c, std::size_t index) {
   }
 }
 
-// A running mDNS lookup: the job and its dns_sd queries.
 struct mdns_job {
   mdns_job(job_ptr job, core& c)
     : j{std::move(job)},
-      query{j->host, j->deadline, c.options.mdns_settle, c.mutex,
-            j->addresses} {}
-
+      query{j->deadline, c.options.mdns_settle, c.mutex, j->addresses} {}
   job_ptr j;
   mdns_query query;
 };
@@ -267,7 +258,7 @@ void start_mdns(core& c, std::size_t index, const job_ptr& j,
   }
   auto& m = active.emplace_back(j, c);
   auto before = steady::now();
-  int error = m.query.open();
+  int error = m.query.open(j->host);
   bool stopping;
   {
     std::lock_guard<std::mutex> guard{c.mutex};
@@ -276,15 +267,12 @@ void start_mdns(core& c, std::size_t index, const job_ptr& j,
   }
   if (error == 0 && !stopping)
     return;
-  m.query.close();
   active.pop_back();
-  if (stopping)
-    return;
-  c.finish(j, daemon.open_failed(error, before));
+  if (!stopping)
+    c.finish(j, daemon.open_failed(error, before));
 }
 
 void run_mdns(std::shared_ptr<core> c, std::size_t index) {
-  // Owned by the mDNS thread alone.
   mdns_daemon_memory daemon{c->options.mdns_retry};
   std::list<mdns_job> active;
   std::deque<job_ptr> waiting;
@@ -307,12 +295,7 @@ void run_mdns(std::shared_ptr<core> c, std::size_t index) {
         continue;
       }
       i->query.close();
-      auto error = i->query.failure().empty()
-                     ? "mdns: no answer within "
-                         + std::to_string(ms_between(i->j->started, now))
-                         + " ms"
-                     : "mdns: " + i->query.failure();
-      c->finish(i->j, std::move(error));
+      c->finish(i->j, i->query.error(i->j->started, now));
       i = active.erase(i);
     }
     while (!waiting.empty() && active.size() < c->options.mdns_lookups) {
@@ -335,7 +318,7 @@ void run_mdns(std::shared_ptr<core> c, std::size_t index) {
 
 name_lookup::name_lookup(name_lookup_options options)
   : core_{std::make_shared<name_lookup_core>()} {
-  // In case static initialisation ran before something cleared it.
+  // In case static init (mdns_query.cpp) ran before something cleared it.
   ::setenv("AVAHI_COMPAT_NOWARN", "1", 0);
   options.dns_threads = std::max<std::size_t>(1, options.dns_threads);
   options.mdns_lookups = std::max<std::size_t>(1, options.mdns_lookups);

@@ -12,7 +12,6 @@ namespace {
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-
 /// Runs a user callback; a throwing one must not take down the I/O thread.
 template <class F>
 void shielded(F&& f) {

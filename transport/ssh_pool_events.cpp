@@ -10,8 +10,6 @@ namespace cluster::transport {
 namespace {
 
 using steady = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
 
 template <class F>
 void shielded(F&& f) {
@@ -87,7 +85,7 @@ void ssh_pool::tick_run(run_state& r, time_point now, time_point& next) {
     r.kills_sent = hard ? 2 : 1;
     r.kill_at = now + std::min(r.spec.kill_grace, max_delay);
     r.give_up_at = std::max(r.give_up_at, r.kill_at + kill_confirm_limit);
-  } else if (r.kills_sent == 1 && now >= r.kill_at) {
+  } else if (r.kills_sent == 1 && (now >= r.kill_at || shutting_down_)) {
     send_kill(r, true);
     r.kills_sent = 2;
   }

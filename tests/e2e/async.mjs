@@ -15,7 +15,7 @@ function checkIncreasing(notes, what) {
 }
 
 /** Cancels a call through its AbortSignal once its processes exist; proves them gone. */
-async function cancelAndProve(s, tool, args, command, pidFiles) {
+export async function cancelAndProve(s, tool, args, command, pidFiles) {
   const ac = new AbortController();
   let settled = null;
   const pending = s.call(tool, args, { signal: ac.signal, timeout: 60_000 })

@@ -41,6 +41,7 @@ try { accessSync(bin, constants.X_OK); } catch { die(`${bin} is not an executabl
 
 const { check, summary, cleanup } = await import('./util.mjs');
 const { rawChecks } = await import('./raw.mjs');
+const { remoteChecks } = await import('./remote.mjs');
 const { legacyChecks } = await import('./legacy.mjs');
 const { modernChecks, modernRawChecks } = await import('./modern.mjs');
 
@@ -71,6 +72,7 @@ try {
   await modernChecks(bin);
   await modernRawChecks(bin);
   await rawChecks(bin);
+  await remoteChecks(bin);
 } finally {
   clearTimeout(watchdog);
   cleanup();
