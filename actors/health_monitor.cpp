@@ -24,6 +24,7 @@ constexpr auto first_delta = std::chrono::milliseconds{250};
 struct health_state {
   static inline const char* name = "health_monitor";
   node_info local;
+  std::vector<node_info> remote;  // listed in snapshots; not probed yet
   router_actor router;
   settings cfg;
   std::optional<cpu_times> last_cpu;
@@ -44,6 +45,7 @@ std::int64_t unix_ms() {
 node_sample sample_local(health_state& st) {
   node_sample s;
   s.node = st.local.id;
+  s.sampled = true;
   s.os = st.local.os;
   s.arch = st.local.arch;
   s.cpu_count = transport::online_cpu_count();
@@ -75,6 +77,15 @@ cluster_snapshot snapshot_of(const health_state& st) {
   snap.local_node = st.local.id;
   if (st.latest)
     snap.nodes.push_back(*st.latest);
+  // Remote nodes are listed so status shows the whole cluster, marked as
+  // unsampled: this monitor probes only the local node so far.
+  for (auto& n : st.remote) {
+    node_sample s;
+    s.node = n.id;
+    s.os = n.os;
+    s.arch = n.arch;
+    snap.nodes.push_back(std::move(s));
+  }
   return snap;
 }
 
@@ -92,10 +103,11 @@ void take_sample(health_pointer self) {
 }
 
 health_monitor_actor::behavior_type
-health_monitor(health_pointer self, node_info local, router_actor router,
-               settings cfg) {
+health_monitor(health_pointer self, std::vector<node_info> nodes,
+               router_actor router, settings cfg) {
   auto& st = self->state;
-  st.local = std::move(local);
+  for (auto& n : nodes)
+    (n.local ? st.local : st.remote.emplace_back()) = std::move(n);
   st.router = std::move(router);
   st.cfg = cfg;
   take_sample(self);
@@ -119,9 +131,9 @@ health_monitor(health_pointer self, node_info local, router_actor router,
 } // namespace
 
 health_monitor_actor spawn_health_monitor(caf::actor_system& sys,
-                                          node_info local, router_actor router,
-                                          settings cfg) {
-  return sys.spawn(health_monitor, std::move(local), std::move(router),
+                                          std::vector<node_info> nodes,
+                                          router_actor router, settings cfg) {
+  return sys.spawn(health_monitor, std::move(nodes), std::move(router),
                    std::move(cfg));
 }
 

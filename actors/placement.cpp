@@ -54,8 +54,9 @@ std::string requirements_text(const requirements& needs) {
   return out;
 }
 
+// A node nobody has probed yet gets the benefit of the doubt.
 bool reachable(const node_view& v) {
-  return !v.sample || v.sample->reachable;
+  return !v.sample || !v.sample->sampled || v.sample->reachable;
 }
 
 } // namespace
@@ -132,7 +133,7 @@ double load_score(const node_view& view) {
   double score = view.info.slots == 0
                    ? 1.0
                    : static_cast<double>(view.busy) / view.info.slots;
-  if (view.sample && view.sample->reachable) {
+  if (view.sample && view.sample->sampled && view.sample->reachable) {
     score += view.sample->cpu_percent / 100.0;
     auto cpus = std::max<std::uint32_t>(1, view.sample->cpu_count);
     score += view.sample->load_1m / cpus;
@@ -162,7 +163,7 @@ std::optional<choice> choose_node(const eligibility& candidates,
   std::ostringstream reason;
   reason << candidates.basis << ": " << v.info.id << ", " << v.busy << "/"
          << v.info.slots << " slots busy";
-  if (v.sample && v.sample->reachable) {
+  if (v.sample && v.sample->sampled && v.sample->reachable) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), ", cpu %.0f%%, load %.2f",
                   v.sample->cpu_percent, v.sample->load_1m);

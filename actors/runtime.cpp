@@ -53,7 +53,7 @@ runtime spawn_runtime(caf::actor_system& sys, settings cfg,
       spawn_ssh_executor(sys, n, rt.resolver, rt.ssh, cfg));
   }
   rt.router = spawn_router(sys, infos, rt.executors, cfg);
-  rt.health = spawn_health_monitor(sys, rt.local_node().info, rt.router, cfg);
+  rt.health = spawn_health_monitor(sys, infos, rt.router, cfg);
   return rt;
 }
 

@@ -13,6 +13,7 @@ namespace cluster {
 /// One live measurement of a node, taken by the health monitor.
 struct node_sample {
   std::string node;            ///< Node id.
+  bool sampled = false;        ///< False: never probed; the figures mean nothing.
   bool reachable = false;      ///< False when the last probe failed.
   std::string error;           ///< Why the last probe failed, if it did.
   double cpu_percent = 0;      ///< Busy share of all CPUs between two readings.
@@ -26,7 +27,8 @@ struct node_sample {
   std::int64_t sampled_at_ms = 0;  ///< Unix time of the sample, ms.
 
   friend bool operator==(const node_sample& a, const node_sample& b) {
-    return a.node == b.node && a.reachable == b.reachable
+    return a.node == b.node && a.sampled == b.sampled
+           && a.reachable == b.reachable
            && a.error == b.error && a.cpu_percent == b.cpu_percent
            && a.memory_percent == b.memory_percent && a.load_1m == b.load_1m
            && a.load_5m == b.load_5m && a.load_15m == b.load_15m
@@ -38,12 +40,13 @@ struct node_sample {
 /// Serializes `node_sample` for CAF.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_sample& x) {
-  return f(caf::meta::type_name("cluster.node_sample"), x.node, x.reachable,
+  return f(caf::meta::type_name("cluster.node_sample"), x.node, x.sampled,
+           x.reachable,
            x.error, x.cpu_percent, x.memory_percent, x.load_1m, x.load_5m,
            x.load_15m, x.cpu_count, x.os, x.arch, x.sampled_at_ms);
 }
 
-/// The latest sample of every node.
+/// The latest sample of every configured node (unsampled ones included).
 struct cluster_snapshot {
   std::string local_node;  ///< Id of the node this runtime runs on.
   std::vector<node_sample> nodes;

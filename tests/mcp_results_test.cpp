@@ -181,6 +181,7 @@ BOOST_AUTO_TEST_CASE(status_reply_classifies_nodes) {
   snap.local_node = "a";
   node_sample a;
   a.node = "a";
+  a.sampled = true;
   a.reachable = true;
   a.cpu_percent = 12.34;
   a.memory_percent = 40;
@@ -197,7 +198,11 @@ BOOST_AUTO_TEST_CASE(status_reply_classifies_nodes) {
   d.reachable = false;
   d.error = "ssh: connect timeout";
   d.sampled_at_ms = 0;
-  snap.nodes = {a, b, d};
+  node_sample e;  // configured, never probed
+  e.node = "e";
+  e.os = "darwin";
+  e.arch = "arm64";
+  snap.nodes = {a, b, d, e};
   slot_ledger ledger;
   ledger.nodes = {{"a", 8, 3, 1}};
   ledger.queued = 2;
@@ -223,6 +228,12 @@ BOOST_AUTO_TEST_CASE(status_reply_classifies_nodes) {
   BOOST_TEST(nd["reachable"].IsFalse());
   BOOST_TEST(str(nd["error"]) == "ssh: connect timeout");
   BOOST_TEST(nd["sampled_at"].IsNull());
+  BOOST_TEST(nd["cpu_percent"].IsNull());
+  auto& ne = sc["nodes"]["e"];
+  BOOST_TEST(str(ne["status"]) == "unknown");
+  BOOST_TEST(ne["reachable"].IsNull());
+  BOOST_TEST(ne["cpu_percent"].IsNull());
+  BOOST_TEST(str(ne["os"]) == "darwin");
   auto text = text_of(r);
   BOOST_TEST(contains(text, "local node: a; queued: 2 of 64"));
   BOOST_TEST(contains(text, "unreachable"));

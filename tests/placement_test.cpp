@@ -19,6 +19,7 @@ node_view make_node(std::string id, std::string os, std::string arch,
 
 node_sample sample(double cpu, double load, std::uint32_t cpus = 4) {
   node_sample s;
+  s.sampled = true;
   s.reachable = true;
   s.cpu_percent = cpu;
   s.load_1m = load;
@@ -106,6 +107,7 @@ BOOST_FIXTURE_TEST_CASE(unreachable_nodes_are_skipped, three_nodes) {
   auto req = request();
   req.needs.os = "darwin";
   node_sample down;
+  down.sampled = true;
   down.reachable = false;
   views[1].sample = down;
   auto e = eligible_nodes(req, views);

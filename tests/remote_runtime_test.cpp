@@ -43,6 +43,7 @@ node_config remote_node(const sshd_nodes& nodes, int i) {
   n.info.slots = 8;
   n.ssh.host = nodes.ip(i);
   n.ssh.hostname = nodes.ip(i);
+  n.ssh.port = nodes.port();
   n.ssh.user = nodes.user();
   n.ssh.identity_files = {nodes.identity_file()};
   return n;
@@ -206,8 +207,12 @@ BOOST_AUTO_TEST_CASE(changed_host_key_is_refused) {
   std::string fake = sshd.dir() + "/fake_known_hosts";
   {
     std::ofstream out{fake};
-    out << sshd.ip(1)
-        << " ssh-ed25519 "
+    // known_hosts names a host on another port as [host]:port.
+    if (sshd.port() == 22)
+      out << sshd.ip(1);
+    else
+      out << '[' << sshd.ip(1) << "]:" << sshd.port();
+    out << " ssh-ed25519 "
            "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n";
   }
   caf::actor_system_config caf_cfg;

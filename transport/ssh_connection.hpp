@@ -96,6 +96,10 @@ public:
   std::size_t capacity;         ///< Channels it may hold (lowered when sshd refuses).
   std::vector<std::unique_ptr<exec_channel>> channels;  ///< All, closing ones included.
   std::vector<std::function<void(ssh_failure, const std::string&)>> warm_waiters;  ///< warm_up callers.
+  /// A channel opened and closed first: sshd finishes its post-auth setup
+  /// (about 45 ms here) before it answers, so the connection counts as warm
+  /// only once this probe has ended.
+  const exec_channel* primer = nullptr;
 
   /// Starts the connector thread; `done` runs on it with the result.
   void connect(std::function<void(opened_session)> done);

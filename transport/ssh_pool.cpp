@@ -96,9 +96,12 @@ void ssh_pool::warm_up(ssh_endpoint where, ssh_reactor::ready_callback on_ready)
   const auto key = where.key();
   auto& p = pool_of(key);
   p.where = std::move(where);
-  for (auto* c : p.connections)
+  for (auto* c : p.connections) {
+    if (c->ready() && c->primer != nullptr)
+      return c->warm_waiters.push_back(std::move(on_ready));
     if (c->ready())
       return shielded([&] { on_ready(ssh_failure::none, {}); });
+  }
   for (auto* c : p.connections)
     if (c->connecting())
       return c->warm_waiters.push_back(std::move(on_ready));
@@ -122,9 +125,12 @@ void ssh_pool::connected(std::uint64_t id, opened_session opened) {
   if (c.ready()) {
     established_.insert(id);
     owner_.connections_changed(++ready_count_);
+    auto probe = std::make_unique<exec_channel>(std::string(), 0);
+    probe->abandon(); // Open, then close: no command.
+    c.primer = probe.get();
+    c.channels.push_back(std::move(probe));
+    c.warm_waiters = std::move(waiters); // Answered when the primer ends.
     dirty_.insert(id);
-    for (auto& w : waiters)
-      shielded([&] { w(ssh_failure::none, {}); });
     return;
   }
   forget_connection(c);
@@ -241,6 +247,14 @@ void ssh_pool::channel_ended(ssh_connection& c, ssh_connection::event& e, time_p
   unscheduled_.insert(c.pool_key); // A slot is free.
   if (refused) // sshd's MaxSessions is below ours: learn it.
     c.capacity = std::max<std::size_t>(1, c.channels.size());
+  if (&ch == c.primer) {
+    c.primer = nullptr;
+    auto waiters = std::move(c.warm_waiters);
+    c.warm_waiters.clear();
+    for (auto& w : waiters)
+      shielded([&] { w(ssh_failure::none, {}); });
+    return;
+  }
   if (auto kit = kill_channels_.find(&ch); kit != kill_channels_.end()) {
     kill_request k = kit->second;
     kill_channels_.erase(kit);

@@ -127,6 +127,8 @@ std::string utc_timestamp(std::int64_t unix_ms) {
 }
 
 const char* node_status(const node_sample& s, const session_options& opts) {
+  if (!s.sampled)
+    return "unknown";
   if (!s.reachable)
     return "unreachable";
   if (s.cpu_percent > opts.cpu_threshold || s.load_1m > opts.load_threshold
@@ -161,7 +163,7 @@ std::string status_table(const cluster_snapshot& snapshot,
     auto used = slots_of(ledger, s.node);
     auto slots = std::to_string(used.busy) + "/" + std::to_string(used.slots);
     auto platform = s.os + "/" + s.arch;
-    if (s.reachable)
+    if (s.sampled && s.reachable)
       std::snprintf(row, sizeof row, "%-*s  %-11s  %5.1f  %5.1f  %6.2f  %7s  %s",
                     width, s.node.c_str(), node_status(s, opts), s.cpu_percent,
                     s.memory_percent, s.load_1m, slots.c_str(), platform.c_str());
@@ -236,16 +238,32 @@ void write_status_object(json_writer& out, const cluster_snapshot& snapshot,
   for (auto& s : snapshot.nodes) {
     auto used = slots_of(ledger, s.node);
     out.key(s.node).begin_object();
-    out.key("cpu_percent").number(rounded(s.cpu_percent, 10));
-    out.key("memory_percent").number(rounded(s.memory_percent, 10));
-    out.key("load_1m").number(rounded(s.load_1m, 100));
-    out.key("load_5m").number(rounded(s.load_5m, 100));
-    out.key("load_15m").number(rounded(s.load_15m, 100));
-    out.key("cpu_count").unsigned_integer(s.cpu_count);
+    // Figures of a node never sampled would be made up: null instead.
+    auto figure = [&](const char* name, double value, double scale) {
+      out.key(name);
+      if (s.sampled && s.reachable)
+        out.number(rounded(value, scale));
+      else
+        out.null();
+    };
+    figure("cpu_percent", s.cpu_percent, 10);
+    figure("memory_percent", s.memory_percent, 10);
+    figure("load_1m", s.load_1m, 100);
+    figure("load_5m", s.load_5m, 100);
+    figure("load_15m", s.load_15m, 100);
+    out.key("cpu_count");
+    if (s.sampled && s.reachable)
+      out.unsigned_integer(s.cpu_count);
+    else
+      out.null();
     out.key("os").string(s.os);
     out.key("arch").string(s.arch);
     out.key("status").string(node_status(s, opts));
-    out.key("reachable").boolean(s.reachable);
+    out.key("reachable");
+    if (s.sampled)
+      out.boolean(s.reachable);
+    else
+      out.null();
     out.key("error");
     if (s.error.empty())
       out.null();

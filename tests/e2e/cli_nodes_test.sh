@@ -76,10 +76,18 @@ expect_out_has "$NODE1_IP"
 expect_out_has "$NODE_ID"
 end
 
+begin "nodes: cluster-status lists the remote nodes (not sampled: unknown)"
+run "${CFG[@]}" -- cluster-status
+expect_rc 0
+expect_out_has '^node1 +unknown'
+expect_out_has '^node2 +unknown'
+expect_out_has "^$NODE_ID "
+end
+
 begin "nodes: submit --node runs over SSH on that node"
 run "${CFG[@]}" -- submit --node node1 -- 'echo "$SSH_CONNECTION"; echo err >&2; exit 5'
 expect_rc 5
-expect_out_has " $NODE1_IP 22\$"
+expect_out_has " $NODE1_IP $NODE_PORT\$"
 expect_err_has '^err$'
 end
 
@@ -104,7 +112,7 @@ end
 begin "nodes: CLUSTER_NODE1_HOST overrides the node's address"
 run "${CFG[@]}" CLUSTER_NODE1_HOST="$NODE2_IP" -- submit --node node1 -- 'echo "$SSH_CONNECTION"'
 expect_rc 0
-expect_out_has " $NODE2_IP 22\$"
+expect_out_has " $NODE2_IP $NODE_PORT\$"
 end
 
 begin "nodes: strict host keys refuse an unknown host (exit 125, host key)"

@@ -42,7 +42,17 @@ export async function remoteChecks(bin) {
       eq(sc.executed_on, 'node1', 'executed_on');
       eq(sc.error, 'command', 'error');
       eq(sc.return_code, 3, 'return_code');
-      expect(sc.stdout.trim().endsWith(`${ips.NODE1_IP} 22`), `stdout: ${sc.stdout}`);
+      expect(sc.stdout.trim().endsWith(`${ips.NODE1_IP} ${ips.NODE_PORT}`), `stdout: ${sc.stdout}`);
+    });
+
+    await check('remote.cluster_status: every configured node is listed', async () => {
+      const sc = toolResult(await s.call('cluster_status', {}));
+      eq(Object.keys(sc.nodes).sort().join(','), [LOCAL_NODE, 'node1', 'node2'].sort().join(','), 'nodes');
+      // Not probed yet: no made-up figures.
+      eq(sc.nodes.node1.status, 'unknown', 'node1 status');
+      eq(sc.nodes.node1.cpu_percent, null, 'node1 cpu_percent');
+      eq(sc.nodes.node1.slots, 8, 'node1 slots');
+      eq(sc.nodes[LOCAL_NODE].reachable, true, 'local reachable');
     });
 
     await check('remote.cluster_bash: routed to one of the three nodes, with a reason', async () => {
