@@ -66,7 +66,7 @@ local_executor(executor_pointer self, node_info node,
       auto timeout = spec.timeout;
       auto on_done = [addr, req, node_id = st.node.id, capture,
                       timeout](const transport::process_outcome& outcome) {
-        run_ending ending{outcome.end,       error_class::spawn,
+        run_ending ending{outcome.end,       error_class::none,
                           outcome.exit_code, outcome.signal,
                           outcome.error,     outcome.duration};
         auto result = make_run_result(req, node_id, ending, *capture, timeout);

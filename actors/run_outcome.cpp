@@ -11,6 +11,13 @@ std::string duration_text(std::chrono::milliseconds d) {
   return std::to_string(ms) + " ms";
 }
 
+// Whether the kill of a timed-out or cancelled run is known to have worked.
+std::string kill_report(const run_ending& ending) {
+  if (ending.failure == error_class::none)
+    return "the process group was killed";
+  return "the kill could not be confirmed: " + ending.error;
+}
+
 } // namespace
 
 run_result make_run_result(const run_request& req, const std::string& node,
@@ -33,19 +40,20 @@ run_result make_run_result(const run_request& req, const std::string& node,
       break;
     case process_end::timed_out:
       r.error = error_class::timeout;
-      r.error_message = "timed out after " + duration_text(timeout)
-                        + "; the process group was killed";
+      r.error_message = "timed out after " + duration_text(timeout) + "; "
+                        + kill_report(ending);
       break;
     case process_end::cancelled:
       r.error = error_class::cancelled;
-      r.error_message = "cancelled; the process group was killed";
+      r.error_message = "cancelled; " + kill_report(ending);
       break;
     case process_end::spawn_failed:
       r.error = ending.failure == error_class::none ? error_class::spawn
                                                     : ending.failure;
       r.error_message = ending.error;
-      // Only a connection problem may go away by itself.
-      r.retriable = r.error == error_class::connection;
+      // Only a connection problem may go away by itself, and only a command
+      // that never reached the node is safe to run again.
+      r.retriable = r.error == error_class::connection && !ending.started;
       break;
   }
   return r;

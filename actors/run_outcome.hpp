@@ -17,11 +17,15 @@ namespace cluster {
 /// How a run ended, in the transport's terms.
 struct run_ending {
   transport::process_end end = transport::process_end::exited;
-  error_class failure = error_class::none;  ///< For spawn_failed: spawn, connection, auth, host_key.
+  /// What went wrong besides the command: for spawn_failed the class
+  /// (none means spawn); for timed_out/cancelled, none when the kill is
+  /// confirmed, connection when it is not.
+  error_class failure = error_class::none;
   int exit_code = -1;                       ///< Shell status (exited).
   int signal = 0;
-  std::string error;                        ///< Why it did not start.
+  std::string error;                        ///< Why it did not start (or the kill failed).
   std::chrono::milliseconds duration{0};
+  bool started = false;  ///< The command reached the node before a failure.
 };
 
 /// The result of `req` on `node`, with the captured output; `timeout` is the

@@ -41,7 +41,7 @@ using ssh_pointer = executor_actor::stateful_pointer<ssh_executor_state>;
 
 error_class failure_class(transport::ssh_failure f) {
   switch (f) {
-    case transport::ssh_failure::none: return error_class::spawn;
+    case transport::ssh_failure::none: return error_class::none;
     case transport::ssh_failure::connection: return error_class::connection;
     case transport::ssh_failure::auth: return error_class::auth;
     case transport::ssh_failure::host_key: return error_class::host_key;
@@ -83,8 +83,9 @@ void launch(ssh_pointer self, remote_task& task) {
   auto addr = self->address();
   auto on_done = [addr, req = task.req, node_id = st.node.info.id, capture,
                   timeout = spec.timeout](const transport::remote_outcome& o) {
-    run_ending ending{o.end,       failure_class(o.failure), o.exit_code,
-                      o.signal,    o.error,                  o.duration};
+    run_ending ending{o.end,    failure_class(o.failure), o.exit_code,
+                      o.signal, o.error,                  o.duration,
+                      o.started};
     auto result = make_run_result(req, node_id, ending, *capture, timeout);
     if (auto hdl = caf::actor_cast<executor_actor>(addr))
       caf::anon_send(hdl, atom::ended_v, std::move(result));

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libcaf-dev libssh2-1-dev rapidjson-dev libavahi-compat-libdnssd-dev
+  libcaf-dev libssh2-1-dev libssl-dev rapidjson-dev libavahi-compat-libdnssd-dev
   libboost-test-dev libsqlite3-dev
   openssh-server openssh-client procps
   nodejs npm

@@ -1,6 +1,7 @@
 #include "transport/process_reactor.hpp"
 
 #include "transport/process_group.hpp"
+#include "transport/shielded.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -59,16 +60,6 @@ struct child {
   bool have_status = false;
   steady::time_point started, deadline, kill_at, drain_until;
 };
-
-/// Runs a user callback; a throwing one must not take down the I/O thread
-/// and with it every other process's completion.
-template <class F>
-void shielded(F&& f) {
-  try {
-    f();
-  } catch (...) {
-  }
-}
 
 void complete(command& req, const process_outcome& outcome) {
   if (req.on_done)

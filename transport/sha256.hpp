@@ -1,7 +1,8 @@
 #pragma once
 
 // SHA-256 and base64, enough for OpenSSH-style key fingerprints
-// ("SHA256:" + unpadded base64) without linking a crypto library of our own.
+// ("SHA256:" + unpadded base64), over OpenSSL's libcrypto (which libssh2
+// already links).
 
 #include <optional>
 #include <string>

@@ -1,5 +1,7 @@
 #include "transport/ssh_pool.hpp"
 
+#include "transport/shielded.hpp"
+
 #include <algorithm>
 
 #include <pwd.h>
@@ -11,23 +13,6 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-/// Runs a user callback; a throwing one must not take down the I/O thread.
-template <class F>
-void shielded(F&& f) {
-  try {
-    f();
-  } catch (...) {
-  }
-}
-
-remote_outcome not_run(process_end end, ssh_failure failure, std::string error) {
-  remote_outcome o;
-  o.end = end;
-  o.failure = failure;
-  o.error = std::move(error);
-  return o;
-}
 
 std::string local_user() {
   const passwd* pw = ::getpwuid(::getuid());
@@ -170,11 +155,14 @@ void ssh_pool::schedule(endpoint_pool& p, time_point now) {
   // way: 25 queued runs at 10 channels each want 3, not 25.
   std::size_t pending = p.kills.size() + p.waiting.size();
   std::size_t connecting = 0, coming = 0;
-  for (auto* c : p.connections)
+  for (auto* c : p.connections) {
     if (c->connecting()) {
       ++connecting;
       coming += c->capacity;
+    } else if (c->ready() && c->primer != nullptr) {
+      ++coming; // Its slot frees as soon as the primer closes.
     }
+  }
   const std::string key = p.where.key();
   while (pending > coming && connecting < max_connecting && now >= p.cooldown_until) {
     open_connection(p, key);
@@ -289,6 +277,7 @@ void ssh_pool::finish(run_state& r, const exec_channel& ch, time_point now) {
     o.end = r.stop_requested ? r.reason : process_end::spawn_failed;
     o.failure = ssh_failure::connection;
     o.error = node + ": " + ch.error();
+    o.started = true;
     return complete(r, std::move(o), now);
   }
   if (!ch.exit_signal().empty()) {

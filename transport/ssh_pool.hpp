@@ -21,6 +21,16 @@
 
 namespace cluster::transport {
 
+/// The outcome of a run that ended without the command's own status.
+inline remote_outcome not_run(process_end end, ssh_failure failure,
+                              std::string error) {
+  remote_outcome o;
+  o.end = end;
+  o.failure = failure;
+  o.error = std::move(error);
+  return o;
+}
+
 /// Runs, connections and channels of one ssh_reactor (I/O thread only).
 class ssh_pool {
 public:

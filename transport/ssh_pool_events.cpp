@@ -3,6 +3,8 @@
 
 #include "transport/ssh_pool.hpp"
 
+#include "transport/shielded.hpp"
+
 #include <algorithm>
 
 namespace cluster::transport {
@@ -10,22 +12,6 @@ namespace cluster::transport {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-template <class F>
-void shielded(F&& f) {
-  try {
-    f();
-  } catch (...) {
-  }
-}
-
-remote_outcome not_run(process_end end, ssh_failure failure, std::string error) {
-  remote_outcome o;
-  o.end = end;
-  o.failure = failure;
-  o.error = std::move(error);
-  return o;
-}
 
 } // namespace
 
@@ -99,11 +85,11 @@ void ssh_pool::kill_undeliverable(const kill_request& k, const std::string& why,
   if (it == runs_.end())
     return;
   run_state& r = *it->second;
-  complete(r,
-           not_run(r.reason, ssh_failure::connection,
+  auto o = not_run(r.reason, ssh_failure::connection,
                    "could not kill process group " + std::to_string(k.pgid) + " on " +
-                       describe_node(r.where) + ": " + why + "; the command may still be running"),
-           now);
+                       describe_node(r.where) + ": " + why + "; the command may still be running");
+  o.started = true;
+  complete(r, std::move(o), now);
 }
 
 void ssh_pool::requeue_kill(kill_request k, const std::string& why, time_point now) {
@@ -170,12 +156,12 @@ void ssh_pool::drop_connection(ssh_connection& c, time_point now) {
     r.scratch.clear();
     r.marker.finish(r.scratch);
     r.deliver(stream_kind::out, r.scratch);
-    complete(r,
-             not_run(r.stop_requested ? r.reason : process_end::spawn_failed,
+    auto o = not_run(r.stop_requested ? r.reason : process_end::spawn_failed,
                      ssh_failure::connection,
                      "connection to " + node + " lost while the command was running (" + why +
-                         "); the remote command may still be running"),
-             now);
+                         "); the remote command may still be running");
+    o.started = true;
+    complete(r, std::move(o), now);
   }
   for (auto& w : waiters)
     shielded([&] { w(ssh_failure::connection, why); });

@@ -1,7 +1,5 @@
 #include "transport/ssh_reactor.hpp"
 
-#include "transport/remote_command.hpp"
-#include "transport/ssh_connection.hpp"
 #include "transport/ssh_pool.hpp"
 
 #include <algorithm>

@@ -65,6 +65,9 @@ struct remote_outcome {
   int exit_code = -1;  ///< Remote status; 128+n for signal n; -1 if none.
   int signal = 0;
   std::string error;   ///< Human-readable reason when it did not run or failed.
+  /// True when the command reached the node before a failure: running it
+  /// again could run it twice.
+  bool started = false;
   std::chrono::milliseconds duration{0};
 };
 
