@@ -141,8 +141,46 @@ double load_score(const node_view& view) {
   return score;
 }
 
+bool is_loaded(const node_sample& s, const load_limits& limits) {
+  return s.sampled && s.reachable
+         && (s.cpu_percent > limits.cpu_percent || s.load_1m > limits.load_1m
+             || s.memory_percent > limits.memory_percent);
+}
+
+namespace {
+
+std::string programs_text(const command_profile& profile) {
+  std::string out;
+  for (auto& p : profile.programs)
+    if (out.find(p) == std::string::npos)
+      out += (out.empty() ? "" : ", ") + p;
+  return out.empty() ? "no program" : out;
+}
+
+} // namespace
+
 std::optional<choice> choose_node(const eligibility& candidates,
-                                  const std::vector<node_view>& views) {
+                                  const std::vector<node_view>& views,
+                                  const command_profile& profile,
+                                  const load_limits& limits) {
+  auto light = profile.weight == command_weight::light;
+  std::string why = std::string{light ? "light" : "heavy"} + " command ("
+                    + programs_text(profile) + ")";
+  if (light && candidates.nodes.size() > 1) {
+    // Moving a quick `ls` costs more than it saves, unless home is busy.
+    for (auto i : candidates.nodes) {
+      auto& v = views[i];
+      if (!v.info.local || v.busy >= v.info.slots)
+        continue;
+      if (v.sample && is_loaded(*v.sample, limits)) {
+        why += ", local node " + v.info.id + " is loaded";
+        break;
+      }
+      return choice{i, why + ": stays on the local node " + v.info.id + ", "
+                         + std::to_string(v.busy) + "/"
+                         + std::to_string(v.info.slots) + " slots busy"};
+    }
+  }
   std::optional<std::size_t> best;
   double best_score = 0;
   for (auto i : candidates.nodes) {
@@ -161,6 +199,8 @@ std::optional<choice> choose_node(const eligibility& candidates,
     return std::nullopt;
   auto& v = views[*best];
   std::ostringstream reason;
+  if (candidates.nodes.size() > 1)
+    reason << why << ", ";
   reason << candidates.basis << ": " << v.info.id << ", " << v.busy << "/"
          << v.info.slots << " slots busy";
   if (v.sample && v.sample->sampled && v.sample->reachable) {

@@ -3,6 +3,7 @@
 // Where a command may run, and where it runs best: the router's decision
 // logic as plain functions over a view of the nodes.
 
+#include "actors/command_class.hpp"
 #include "messages/health.hpp"
 #include "messages/node.hpp"
 #include "messages/run.hpp"
@@ -34,16 +35,29 @@ struct eligibility {
 eligibility eligible_nodes(const run_request& req,
                            const std::vector<node_view>& views);
 
+/// When a node counts as loaded (the seed's three thresholds).
+struct load_limits {
+  double cpu_percent = 40;     ///< CLUSTER_CPU_THRESHOLD.
+  double load_1m = 4;          ///< CLUSTER_LOAD_THRESHOLD.
+  double memory_percent = 80;  ///< CLUSTER_MEMORY_THRESHOLD.
+};
+
+/// True when a reachable sample exceeds any of the limits.
+bool is_loaded(const node_sample& sample, const load_limits& limits);
+
 /// A node chosen for a request, with the reason in words.
 struct choice {
   std::size_t node = 0;  ///< Index into the views.
   std::string reason;
 };
 
-/// Picks the eligible node with a free slot and the lowest load; nullopt
-/// when every eligible node is full.
+/// Picks a node with a free slot among the candidates: a light command stays
+/// on the local node unless it is loaded; otherwise (and for heavy commands)
+/// the node with the lowest load score. nullopt when every candidate is full.
 std::optional<choice> choose_node(const eligibility& candidates,
-                                  const std::vector<node_view>& views);
+                                  const std::vector<node_view>& views,
+                                  const command_profile& profile,
+                                  const load_limits& limits);
 
 /// Load score of a node: busy share of its slots plus CPU and load pressure.
 double load_score(const node_view& view);

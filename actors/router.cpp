@@ -20,6 +20,7 @@ namespace {
 struct pending {
   run_request req;
   eligibility candidates;
+  command_profile profile;
   std::function<void(run_result)> on_done;
 };
 
@@ -33,6 +34,7 @@ struct batch_state {
 struct router_state {
   static inline const char* name = "router";
   settings cfg;
+  load_limits limits;
   std::vector<node_view> views;
   std::vector<executor_actor> executors;
   std::deque<pending> queue;
@@ -93,7 +95,8 @@ void start(router_pointer self, pending job, const choice& where) {
 void dispatch(router_pointer self) {
   auto& st = self->state;
   for (auto i = st.queue.begin(); i != st.queue.end();) {
-    auto where = choose_node(i->candidates, st.views);
+    auto where = choose_node(i->candidates, st.views, i->profile,
+                             st.limits);
     if (!where) {
       ++i;
       continue;
@@ -123,8 +126,10 @@ void admit(router_pointer self, run_request req,
                                true));
     return;
   }
+  // Classified once, on admission: the command text never changes.
+  auto profile = classify_command(req.command);
   st.queue.push_back(pending{std::move(req), std::move(candidates),
-                             std::move(on_done)});
+                             std::move(profile), std::move(on_done)});
 }
 
 router_actor::behavior_type router(router_pointer self,
@@ -133,6 +138,8 @@ router_actor::behavior_type router(router_pointer self,
                                    settings cfg) {
   auto& st = self->state;
   st.cfg = cfg;
+  st.limits = load_limits{cfg.cpu_threshold, cfg.load_threshold,
+                          cfg.memory_threshold};
   for (auto& n : nodes)
     st.views.push_back(node_view{std::move(n), std::nullopt, 0});
   st.executors = std::move(executors);

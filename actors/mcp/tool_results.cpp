@@ -1,5 +1,6 @@
 #include "actors/mcp/tool_results.hpp"
 
+#include "actors/placement.hpp"
 #include "actors/utf8.hpp"
 
 #include <algorithm>
@@ -131,10 +132,9 @@ const char* node_status(const node_sample& s, const session_options& opts) {
     return "unknown";
   if (!s.reachable)
     return "unreachable";
-  if (s.cpu_percent > opts.cpu_threshold || s.load_1m > opts.load_threshold
-      || s.memory_percent > opts.memory_threshold)
-    return "loaded";
-  return "healthy";
+  load_limits limits{opts.cpu_threshold, opts.load_threshold,
+                     opts.memory_threshold};
+  return is_loaded(s, limits) ? "loaded" : "healthy";
 }
 
 slot_usage slots_of(const slot_ledger& ledger, const std::string& node) {

@@ -55,10 +55,19 @@ export async function remoteChecks(bin) {
       eq(sc.nodes[LOCAL_NODE].reachable, true, 'local reachable');
     });
 
-    await check('remote.cluster_bash: routed to one of the three nodes, with a reason', async () => {
-      const sc = toolResult(await s.call('cluster_bash', { command: 'true' }));
-      expect([LOCAL_NODE, 'node1', 'node2'].includes(sc.executed_on), `executed_on ${sc.executed_on}`);
+    await check('remote.cluster_bash: a light command stays on the local node', async () => {
+      const sc = toolResult(await s.call('cluster_bash', { command: 'ls / | wc -l' }));
+      eq(sc.executed_on, LOCAL_NODE, 'executed_on');
       eq(sc.auto_routed, true, 'auto_routed');
+      expect(sc.routing_reason.includes('stays on the local node'), `routing_reason: ${sc.routing_reason}`);
+    });
+
+    await check('remote.cluster_bash: a heavy command goes where there is headroom', async () => {
+      // The local node has a measured load; the remote ones have free slots
+      // and (not sampled yet) no load on record, so the build leaves home.
+      const sc = toolResult(await s.call('cluster_bash', { command: 'cd / && make -s -f /dev/null -q x 2>/dev/null; exit 0' }));
+      expect(['node1', 'node2'].includes(sc.executed_on), `executed_on ${sc.executed_on}`);
+      expect(sc.routing_reason.includes('heavy command (cd, make'), `routing_reason: ${sc.routing_reason}`);
       expect(sc.routing_reason.includes('of 3 eligible'), `routing_reason: ${sc.routing_reason}`);
     });
 
