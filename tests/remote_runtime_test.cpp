@@ -4,6 +4,7 @@
 #include "actors/runtime.hpp"
 #include "config/local_node.hpp"
 #include "fixtures/sshd_nodes.hpp"
+#include "runtime_support.hpp"
 #include "transport/ssh_reactor.hpp"
 
 #include <caf/actor_system.hpp>
@@ -22,16 +23,12 @@
 #include <sys/stat.h>
 
 using namespace cluster;
+using namespace cluster::test;
 using namespace std::chrono_literals;
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cluster::error_class)
 
 namespace {
-
-caf::actor_system_config& with_types(caf::actor_system_config& cfg) {
-  cfg.add_message_types<caf::id_block::cluster>();
-  return cfg;
-}
 
 node_config remote_node(const sshd_nodes& nodes, int i) {
   node_config n;
@@ -47,28 +44,6 @@ node_config remote_node(const sshd_nodes& nodes, int i) {
   n.ssh.user = nodes.user();
   n.ssh.identity_files = {nodes.identity_file()};
   return n;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// True once `pid` is gone or a zombie (our test nodes share this machine).
-bool gone(pid_t pid) {
-  for (int i = 0; i < 200; ++i) {
-    if (::kill(pid, 0) != 0 && errno == ESRCH)
-      return true;
-    auto stat = slurp("/proc/" + std::to_string(pid) + "/stat");
-    auto close = stat.rfind(')');
-    if (close != std::string::npos && close + 2 < stat.size()
-        && stat[close + 2] == 'Z')
-      return true;
-    std::this_thread::sleep_for(25ms);
-  }
-  return false;
 }
 
 struct remote_fixture {
@@ -169,7 +144,7 @@ BOOST_FIXTURE_TEST_CASE(timeout_kills_the_remote_process_group,
   BOOST_TEST(r.error == error_class::timeout);
   BOOST_TEST(!r.exit_code);
   BOOST_TEST(r.out.text == "started\n");
-  BOOST_TEST(gone(wait_for_pid(pid_file)));
+  BOOST_TEST(process_gone(wait_for_pid(pid_file)));
 }
 
 BOOST_FIXTURE_TEST_CASE(cancel_kills_the_remote_process_group,
@@ -186,7 +161,7 @@ BOOST_FIXTURE_TEST_CASE(cancel_kills_the_remote_process_group,
   self->receive([&](run_result& x) { r = std::move(x); },
                 caf::after(30s) >> [] { BOOST_FAIL("no reply to cancel"); });
   BOOST_TEST(r.error == error_class::cancelled);
-  BOOST_TEST(gone(grandchild));
+  BOOST_TEST(process_gone(grandchild));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_restarted_node_is_used_again, remote_fixture) {

@@ -3,6 +3,7 @@
 
 #include "actors/runtime.hpp"
 #include "config/local_node.hpp"
+#include "runtime_support.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -21,16 +22,12 @@
 #include <unistd.h>
 
 using namespace cluster;
+using namespace cluster::test;
 using namespace std::chrono_literals;
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cluster::error_class)
 
 namespace {
-
-caf::actor_system_config& with_types(caf::actor_system_config& cfg) {
-  cfg.add_message_types<caf::id_block::cluster>();
-  return cfg;
-}
 
 struct temp_dir {
   std::string path;
@@ -100,24 +97,6 @@ struct fixture {
     return -1;
   }
 };
-
-bool process_gone(pid_t pid) {
-  // A zombie still answers kill(); its /proc state is Z. Ours are reaped by
-  // the reactor or init, so give them a moment.
-  for (int i = 0; i < 200; ++i) {
-    if (::kill(pid, 0) != 0 && errno == ESRCH)
-      return true;
-    std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
-    std::string content;
-    std::getline(stat, content);
-    auto close = content.rfind(')');
-    if (close != std::string::npos && close + 2 < content.size()
-        && content[close + 2] == 'Z')
-      return true;
-    std::this_thread::sleep_for(25ms);
-  }
-  return false;
-}
 
 struct one_slot : fixture {
   one_slot() : fixture(1, 2) {}
