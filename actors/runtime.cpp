@@ -24,7 +24,8 @@ const node_config& runtime::local_node() const {
 }
 
 runtime spawn_runtime(caf::actor_system& sys, settings cfg,
-                      std::vector<node_config> nodes) {
+                      std::vector<node_config> nodes,
+                      runtime_options options) {
   auto local = std::count_if(nodes.begin(), nodes.end(),
                              [](auto& n) { return n.info.local; });
   if (local != 1)
@@ -50,7 +51,8 @@ runtime spawn_runtime(caf::actor_system& sys, settings cfg,
                                    rt.lookup);
     }
     rt.executors.push_back(
-      spawn_ssh_executor(sys, n, rt.resolver, rt.ssh, cfg));
+      spawn_ssh_executor(sys, n, rt.resolver, rt.ssh, cfg,
+                         options.warm_connections));
   }
   rt.router = spawn_router(sys, infos, rt.executors, cfg);
   rt.health = spawn_health_monitor(sys, infos, rt.router, cfg);

@@ -40,9 +40,18 @@ struct runtime {
   void shutdown();
 };
 
+/// How a runtime starts.
+struct runtime_options {
+  /// Connect to every remote node at start, so the first command finds a
+  /// warm connection: right for long-lived processes (the MCP server), a
+  /// waste for a one-shot command line.
+  bool warm_connections = false;
+};
+
 /// Spawns executors (local or SSH), router, resolver and health monitor for
 /// `nodes`, exactly one of which must be marked local.
 runtime spawn_runtime(caf::actor_system& sys, settings cfg,
-                      std::vector<node_config> nodes);
+                      std::vector<node_config> nodes,
+                      runtime_options options = {});
 
 } // namespace cluster

@@ -33,6 +33,7 @@ struct ssh_executor_state {
   std::shared_ptr<transport::ssh_reactor> ssh;
   std::string address;   // empty: not resolved (or forgotten after a failure)
   bool resolving = false;
+  bool warm = false;     // connect as soon as the address is known
   std::unordered_map<std::string, remote_task> tasks;
   std::vector<std::string> waiting;  // tasks waiting for an address, in order
 };
@@ -142,6 +143,18 @@ void resolve(ssh_pointer self) {
         transport::log(log_level::info, "node ", st.node.info.id, ": ",
                        a.host, " -> ", a.address, " (", a.method, ")");
         st.address = a.address;
+        if (st.warm) {
+          // Only the first connection is opened ahead; a dropped one is
+          // reopened by the next command.
+          st.warm = false;
+          st.ssh->warm_up(endpoint_of(st), [node = st.node.info.id](
+                                             transport::ssh_failure f,
+                                             const std::string& error) {
+            if (f != transport::ssh_failure::none)
+              transport::log(log_level::warning, "node ", node,
+                             ": could not connect ahead of use: ", error);
+          });
+        }
         launch_waiting(self);
       },
       [self](caf::error& err) {
@@ -152,8 +165,10 @@ void resolve(ssh_pointer self) {
 
 executor_actor::behavior_type
 ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
-             std::shared_ptr<transport::ssh_reactor> ssh, settings cfg) {
+             std::shared_ptr<transport::ssh_reactor> ssh, settings cfg,
+             bool warm) {
   auto& st = self->state;
+  st.warm = warm;
   st.node = std::move(node);
   st.resolver = std::move(resolver);
   st.ssh = std::move(ssh);
@@ -164,6 +179,8 @@ ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
       if (task.run != 0)
         ssh->cancel(task.run);
   });
+  if (st.warm)
+    resolve(self);
   return {
     [=](atom::run, run_request& req) -> caf::result<run_result> {
       auto& st = self->state;
@@ -227,9 +244,9 @@ ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
 executor_actor spawn_ssh_executor(caf::actor_system& sys, node_config node,
                                   resolver_actor resolver,
                                   std::shared_ptr<transport::ssh_reactor> ssh,
-                                  settings cfg) {
+                                  settings cfg, bool warm) {
   return sys.spawn(ssh_executor, std::move(node), std::move(resolver),
-                   std::move(ssh), std::move(cfg));
+                   std::move(ssh), std::move(cfg), warm);
 }
 
 } // namespace cluster

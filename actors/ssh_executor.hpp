@@ -16,10 +16,10 @@ class ssh_reactor;
 
 /// Spawns the executor of a remote node: resolves its address through
 /// `resolver`, runs commands over `ssh` on warm connections, at most
-/// `node.info.slots` at once.
+/// `node.info.slots` at once; with `warm`, connects right away.
 executor_actor spawn_ssh_executor(caf::actor_system& sys, node_config node,
                                   resolver_actor resolver,
                                   std::shared_ptr<transport::ssh_reactor> ssh,
-                                  settings cfg);
+                                  settings cfg, bool warm = false);
 
 } // namespace cluster

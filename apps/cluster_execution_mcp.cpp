@@ -75,7 +75,11 @@ int main(int argc, char** argv) {
   caf::actor_system_config caf_cfg;
   caf_cfg.add_message_types<caf::id_block::cluster>();
   caf::actor_system sys{caf_cfg};
-  auto rt = cluster::spawn_runtime(sys, cfg, conf.nodes);
+  // An agent session lives long: its first remote command should find a
+  // warm connection.
+  cluster::runtime_options options;
+  options.warm_connections = true;
+  auto rt = cluster::spawn_runtime(sys, cfg, conf.nodes, options);
   auto out = std::make_shared<cluster::transport::line_writer>(STDOUT_FILENO);
   auto gateway = cluster::spawn_mcp_gateway(
     sys, cluster::gateway_wiring{rt.router, rt.health, out,

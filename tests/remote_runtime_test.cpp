@@ -176,6 +176,42 @@ BOOST_FIXTURE_TEST_CASE(a_restarted_node_is_used_again, remote_fixture) {
   BOOST_TEST(up.out.text == "back\n");
 }
 
+BOOST_AUTO_TEST_CASE(warm_connections_are_open_before_the_first_command) {
+  sshd_nodes sshd{2};
+  caf::actor_system_config caf_cfg;
+  caf::actor_system sys{with_types(caf_cfg)};
+  settings cfg;
+  cfg.known_hosts = sshd.known_hosts();
+  cfg.host_key_policy = host_key_checking::strict;
+  runtime_options options;
+  options.warm_connections = true;
+  auto rt = spawn_runtime(sys, cfg,
+                          {node_config{embedded_local_node(cfg), {}},
+                           remote_node(sshd, 1), remote_node(sshd, 2)},
+                          options);
+  BOOST_REQUIRE(rt.ssh);
+  for (int i = 0; i < 400 && rt.ssh->connections() < 2; ++i)
+    std::this_thread::sleep_for(25ms);
+  // Nobody asked for anything yet, and both nodes are connected.
+  BOOST_TEST(rt.ssh->connections() == 2u);
+  run_result r;
+  {
+    caf::scoped_actor self{sys};
+    run_request req;
+    req.task_id = "after-warm-up";
+    req.node = "node2";
+    req.command = "echo warm";
+    self->request(rt.router, 60s, atom::run_v, req)
+      .receive([&](run_result& x) { r = std::move(x); },
+               [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
+  }
+  BOOST_TEST(r.ok());
+  BOOST_TEST(r.out.text == "warm\n");
+  // The command used the warm connection instead of opening another.
+  BOOST_TEST(rt.ssh->connections() == 2u);
+  rt.shutdown();
+}
+
 BOOST_AUTO_TEST_CASE(changed_host_key_is_refused) {
   sshd_nodes sshd{1};
   // Node 1's address with somebody else's key: a man in the middle.
