@@ -53,13 +53,10 @@ local_executor(executor_pointer self, node_info node,
       transport::process_spec spec;
       spec.command = req.command;
       spec.cwd = req.cwd;
-      spec.timeout = req.timeout_ms != 0
-                       ? std::chrono::milliseconds{req.timeout_ms}
-                       : st.cfg.cmd_timeout;
+      spec.timeout = effective_timeout(req, st.cfg);
       spec.kill_grace = st.cfg.kill_grace;
-      auto limit = req.output_limit != 0 ? req.output_limit
-                                         : st.cfg.output_limit;
-      auto capture = std::make_shared<output_capture>(limit);
+      auto capture = std::make_shared<output_capture>(
+        effective_output_limit(req, st.cfg));
       // The completion runs on the I/O thread and may outlive this actor:
       // hold only its address and send the result as a message.
       auto addr = self->address();

@@ -1,5 +1,6 @@
 #include "actors/mcp_gateway.hpp"
 
+#include "actors/run_outcome.hpp"
 #include "transport/line_writer.hpp"
 #include "transport/log.hpp"
 
@@ -91,9 +92,8 @@ constexpr auto queue_allowance = std::chrono::hours{1};
 
 std::chrono::milliseconds call_deadline(const gateway_state& st,
                                         const run_request& req) {
-  auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{req.timeout_ms}
-                                     : st.wiring.cfg.cmd_timeout;
-  return timeout + 3 * st.wiring.cfg.kill_grace + queue_allowance;
+  return effective_timeout(req, st.wiring.cfg) + 3 * st.wiring.cfg.kill_grace
+         + queue_allowance;
 }
 
 void schedule_tick(gateway_pointer self) {

@@ -1,7 +1,5 @@
 #include "actors/node_probe.hpp"
 
-#include "config/platform_names.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -14,14 +12,6 @@ namespace {
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
          || c == '\f';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
-    s.remove_suffix(1);
-  return s;
 }
 
 /// Splits on runs of blanks; /proc pads columns with more than one space.
@@ -75,14 +65,6 @@ std::optional<double> to_double(std::string_view s) {
   if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v))
     return std::nullopt;
   return v;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 } // namespace
@@ -156,18 +138,6 @@ std::optional<load_averages> parse_loadavg(std::string_view text) {
   if (!one || !five || !fifteen)
     return std::nullopt;
   return load_averages{*one, *five, *fifteen};
-}
-
-std::string normalize_os(std::string_view uname_s) {
-  // Remote probes read `uname -s` output, trailing newline included.
-  return to_lower(trim(uname_s));
-}
-
-std::string normalize_arch(std::string_view uname_m) {
-  auto m = trim(uname_m);
-  if (auto canonical = canonical_arch(to_lower(m)))
-    return *canonical;
-  return std::string(m);
 }
 
 } // namespace cluster

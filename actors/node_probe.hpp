@@ -35,10 +35,4 @@ struct load_averages {
 /// Parses /proc/loadavg; nullopt when malformed.
 std::optional<load_averages> parse_loadavg(std::string_view text);
 
-/// "Linux" -> "linux", "Darwin" -> "darwin"; anything else lower-cased.
-std::string normalize_os(std::string_view uname_s);
-
-/// "x86_64"/"amd64" -> "x86_64", "aarch64"/"arm64" -> "arm64"; else as given.
-std::string normalize_arch(std::string_view uname_m);
-
 } // namespace cluster

@@ -1,6 +1,7 @@
 #include "actors/router.hpp"
 
 #include "actors/placement.hpp"
+#include "actors/run_outcome.hpp"
 #include "transport/log.hpp"
 
 #include <caf/actor_system.hpp>
@@ -48,9 +49,8 @@ using router_pointer = router_actor::stateful_pointer<router_state>;
 // the kill grace plus slack, so the executor's timeout always fires first.
 std::chrono::milliseconds executor_deadline(const router_state& st,
                                             const run_request& req) {
-  auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{req.timeout_ms}
-                                     : st.cfg.cmd_timeout;
-  return timeout + 2 * st.cfg.kill_grace + std::chrono::seconds{30};
+  return effective_timeout(req, st.cfg) + 2 * st.cfg.kill_grace
+         + std::chrono::seconds{30};
 }
 
 void dispatch(router_pointer self);

@@ -59,6 +59,17 @@ run_result make_run_result(const run_request& req, const std::string& node,
   return r;
 }
 
+std::chrono::milliseconds effective_timeout(const run_request& req,
+                                            const settings& cfg) {
+  return req.timeout_ms != 0 ? std::chrono::milliseconds{req.timeout_ms}
+                             : cfg.cmd_timeout;
+}
+
+std::uint32_t effective_output_limit(const run_request& req,
+                                     const settings& cfg) {
+  return req.output_limit != 0 ? req.output_limit : cfg.output_limit;
+}
+
 std::optional<run_result> refusal(const run_request& req, bool id_in_use,
                                   std::size_t running, const node_info& node) {
   if (id_in_use)

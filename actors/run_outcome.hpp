@@ -4,6 +4,7 @@
 // run_result: one mapping for every executor.
 
 #include "actors/output_capture.hpp"
+#include "config/settings.hpp"
 #include "messages/node.hpp"
 #include "messages/run.hpp"
 #include "transport/process_reactor.hpp"
@@ -34,6 +35,15 @@ run_result make_run_result(const run_request& req, const std::string& node,
                            const run_ending& ending,
                            const output_capture& capture,
                            std::chrono::milliseconds timeout);
+
+/// The deadline of `req`: its own timeout, else CLUSTER_CMD_TIMEOUT.
+std::chrono::milliseconds effective_timeout(const run_request& req,
+                                            const settings& cfg);
+
+/// Bytes kept per output stream for `req`: its own limit, else
+/// CLUSTER_OUTPUT_LIMIT.
+std::uint32_t effective_output_limit(const run_request& req,
+                                     const settings& cfg);
 
 /// Why an executor must refuse `req` before starting it (a task id already
 /// running, or every slot busy); nullopt when it may start.

@@ -11,6 +11,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include <algorithm>
@@ -60,14 +61,24 @@ runtime spawn_runtime(caf::actor_system& sys, settings cfg,
 }
 
 void runtime::shutdown() {
+  if (!router)
+    return;
+  auto& sys = router->home_system();
   caf::anon_send_exit(health, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   if (resolver)
     caf::anon_send_exit(resolver, caf::exit_reason::user_shutdown);
   for (auto& e : executors)
     caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
-  // Executors cancel their processes when they exit; the reactors' own
-  // destructors kill whatever is left once the last handle is gone.
+  // Executors cancel their runs when they exit and drop their reactor
+  // handles with their state. Waiting for that makes the handles below the
+  // last ones, so the reactors' destructors (which join I/O threads and may
+  // wait for remote kills) run here, not on a scheduler thread.
+  {
+    caf::scoped_actor self{sys};
+    for (auto& e : executors)
+      self->wait_for(e);
+  }
   executors.clear();
   router = nullptr;
   health = nullptr;

@@ -36,7 +36,9 @@ struct runtime {
   /// The local node's configuration.
   const node_config& local_node() const;
 
-  /// Stops every actor and kills every process still running.
+  /// Stops every actor, waits until the executors are gone, and kills every
+  /// process still running. Blocks: call it from the thread that owns the
+  /// runtime, never from an actor. Does nothing the second time.
   void shutdown();
 };
 

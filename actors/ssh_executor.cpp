@@ -73,13 +73,10 @@ void launch(ssh_pointer self, remote_task& task) {
   transport::remote_spec spec;
   spec.command = task.req.command;
   spec.cwd = task.req.cwd;
-  spec.timeout = task.req.timeout_ms != 0
-                   ? std::chrono::milliseconds{task.req.timeout_ms}
-                   : st.cfg.cmd_timeout;
+  spec.timeout = effective_timeout(task.req, st.cfg);
   spec.kill_grace = st.cfg.kill_grace;
-  auto limit = task.req.output_limit != 0 ? task.req.output_limit
-                                          : st.cfg.output_limit;
-  auto capture = std::make_shared<output_capture>(limit);
+  auto capture = std::make_shared<output_capture>(
+    effective_output_limit(task.req, st.cfg));
   // The completion runs on the SSH I/O thread and may outlive this actor.
   auto addr = self->address();
   auto on_done = [addr, req = task.req, node_id = st.node.info.id, capture,

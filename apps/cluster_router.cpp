@@ -1,6 +1,7 @@
 // cluster-router: the command line for people. Wiring only.
 
 #include "actors/mcp/tool_results.hpp"
+#include "actors/run_outcome.hpp"
 #include "actors/runtime.hpp"
 #include "config/local_node.hpp"
 #include "config/router_cli.hpp"
@@ -92,8 +93,7 @@ int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
     req.output_limit = env_limit != nullptr && *env_limit != '\0'
                          ? rt.cfg.output_limit
                          : cli_output_limit;
-  auto timeout = req.timeout_ms != 0 ? std::chrono::milliseconds{req.timeout_ms}
-                                     : rt.cfg.cmd_timeout;
+  auto timeout = effective_timeout(req, rt.cfg);
   run_result result;
   {
     interrupt_watch watch{rt.router, req.task_id};

@@ -1,6 +1,6 @@
 #include "config/local_node.hpp"
 
-#include "actors/node_probe.hpp"
+#include "config/platform_names.hpp"
 #include "transport/proc_files.hpp"
 
 #include <algorithm>

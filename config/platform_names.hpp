@@ -26,4 +26,12 @@ std::optional<std::string> canonical_os(std::string_view name);
 /// The canonical architecture for `name`; nullopt when not in arch_names().
 std::optional<std::string> canonical_arch(std::string_view name);
 
+/// What `uname -s` prints, as an OS name: "Linux\n" -> "linux",
+/// "Darwin" -> "darwin"; anything else lower-cased.
+std::string normalize_os(std::string_view uname_s);
+
+/// What `uname -m` prints, as an architecture: "x86_64"/"amd64" -> "x86_64",
+/// "aarch64"/"arm64" -> "arm64"; anything else as given (trimmed).
+std::string normalize_arch(std::string_view uname_m);
+
 } // namespace cluster

@@ -167,9 +167,4 @@ settings settings_from_environment(const env_lookup& getenv_fn) {
   return s;
 }
 
-settings settings_from_environment() {
-  return settings_from_environment(
-    [](const char* name) -> const char* { return std::getenv(name); });
-}
-
 } // namespace cluster

@@ -104,7 +104,4 @@ const char* env_value(const env_lookup& getenv_fn, std::string_view var);
 /// zero makes no sense) or out-of-range value.
 settings settings_from_environment(const env_lookup& getenv_fn);
 
-/// Reads settings from this process's environment.
-settings settings_from_environment();
-
 } // namespace cluster

@@ -1,6 +1,7 @@
 // Parsers for what /proc and uname report, on samples and on this machine.
 
 #include "actors/node_probe.hpp"
+#include "config/platform_names.hpp"
 #include "transport/proc_files.hpp"
 
 #include <boost/test/unit_test.hpp>

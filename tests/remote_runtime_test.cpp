@@ -46,6 +46,24 @@ node_config remote_node(const sshd_nodes& nodes, int i) {
   return n;
 }
 
+// Runs `command` on `node` through the router and waits for its result.
+run_result run_on(caf::actor_system& sys, const router_actor& router,
+                  const std::string& node, const std::string& command,
+                  std::uint32_t timeout_ms = 0) {
+  static int counter = 0;
+  run_request req;
+  req.task_id = "r" + std::to_string(++counter);
+  req.node = node;
+  req.command = command;
+  req.timeout_ms = timeout_ms;
+  run_result out;
+  caf::scoped_actor self{sys};
+  self->request(router, 60s, atom::run_v, req)
+    .receive([&](run_result& r) { out = std::move(r); },
+             [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
+  return out;
+}
+
 struct remote_fixture {
   sshd_nodes sshd{2};
   caf::actor_system_config caf_cfg;
@@ -74,17 +92,7 @@ struct remote_fixture {
 
   run_result run(const std::string& node, const std::string& command,
                  std::uint32_t timeout_ms = 0) {
-    run_request req;
-    static int counter = 0;
-    req.task_id = "r" + std::to_string(++counter);
-    req.node = node;
-    req.command = command;
-    req.timeout_ms = timeout_ms;
-    run_result out;
-    self->request(rt.router, 60s, atom::run_v, req)
-      .receive([&](run_result& r) { out = std::move(r); },
-               [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
-    return out;
+    return run_on(sys, rt.router, node, command, timeout_ms);
   }
 
   pid_t wait_for_pid(const std::string& file) {
@@ -194,17 +202,7 @@ BOOST_AUTO_TEST_CASE(warm_connections_are_open_before_the_first_command) {
     std::this_thread::sleep_for(25ms);
   // Nobody asked for anything yet, and both nodes are connected.
   BOOST_TEST(rt.ssh->connections() == 2u);
-  run_result r;
-  {
-    caf::scoped_actor self{sys};
-    run_request req;
-    req.task_id = "after-warm-up";
-    req.node = "node2";
-    req.command = "echo warm";
-    self->request(rt.router, 60s, atom::run_v, req)
-      .receive([&](run_result& x) { r = std::move(x); },
-               [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
-  }
+  auto r = run_on(sys, rt.router, "node2", "echo warm");
   BOOST_TEST(r.ok());
   BOOST_TEST(r.out.text == "warm\n");
   // The command used the warm connection instead of opening another.
@@ -233,17 +231,7 @@ BOOST_AUTO_TEST_CASE(changed_host_key_is_refused) {
   cfg.host_key_policy = host_key_checking::accept_new;  // refused even so
   auto rt = spawn_runtime(
     sys, cfg, {node_config{embedded_local_node(cfg), {}}, remote_node(sshd, 1)});
-  run_result r;
-  {
-    caf::scoped_actor self{sys};
-    run_request req;
-    req.task_id = "mitm";
-    req.node = "node1";
-    req.command = "true";
-    self->request(rt.router, 60s, atom::run_v, req)
-      .receive([&](run_result& x) { r = std::move(x); },
-               [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
-  }
+  auto r = run_on(sys, rt.router, "node1", "true");
   rt.shutdown();
   BOOST_TEST(r.error == error_class::host_key);
   BOOST_TEST(r.error_message.find(sshd.ip(1)) != std::string::npos);

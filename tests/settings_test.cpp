@@ -212,16 +212,6 @@ BOOST_AUTO_TEST_CASE(message_says_what_is_expected) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(process_environment) {
-  ::setenv("CLUSTER_QUEUE_LIMIT", "77", 1);
-  auto s = settings_from_environment();
-  ::unsetenv("CLUSTER_QUEUE_LIMIT");
-  BOOST_CHECK_EQUAL(s.queue_limit, 77u);
-  ::setenv("CLUSTER_QUEUE_LIMIT", "lots", 1);
-  BOOST_CHECK_THROW(settings_from_environment(), config_error);
-  ::unsetenv("CLUSTER_QUEUE_LIMIT");
-}
-
 BOOST_AUTO_TEST_CASE(ssh_variables_override) {
   BOOST_CHECK_EQUAL(from({{"CLUSTER_SSH_USER", "marc"}}).ssh_user, "marc");
   BOOST_CHECK_EQUAL(from({{"CLUSTER_SSH_USER", "first.last_1-x"}}).ssh_user,

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include <netdb.h>
-#include <sys/eventfd.h>
+#include "transport/wakeup_fd.hpp"
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -111,17 +111,11 @@ struct name_lookup_core {
   std::deque<job_ptr> mdns_queue;
   std::multimap<steady::time_point, job_ptr> deadlines;
   std::vector<char> busy;  // per thread: inside a call we cannot interrupt
-  int wake_fd = -1;        // wakes the mDNS thread's poll()
+  wakeup_fd mdns_wakeup;  // wakes the mDNS thread's poll()
   std::atomic<std::uint64_t> started{0};
 
-  ~name_lookup_core() {
-    if (wake_fd >= 0)
-      ::close(wake_fd);
-  }
-
   void wake_mdns() {
-    std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
+    mdns_wakeup.notify();
   }
 
   bool is_done(const job_ptr& j) {
@@ -277,9 +271,7 @@ void run_mdns(std::shared_ptr<core> c, std::size_t index) {
   std::list<mdns_job> active;
   std::deque<job_ptr> waiting;
   for (;;) {
-    std::uint64_t drained;
-    while (::read(c->wake_fd, &drained, sizeof drained) > 0) {
-    }
+    c->mdns_wakeup.clear();
     {
       std::lock_guard<std::mutex> guard{c->mutex};
       if (c->stopping)
@@ -308,7 +300,7 @@ void run_mdns(std::shared_ptr<core> c, std::size_t index) {
     std::vector<mdns_query*> queries;
     for (auto& m : active)
       queries.push_back(&m.query);
-    mdns_query::wait_for_answers(c->wake_fd, queries);
+    mdns_query::wait_for_answers(c->mdns_wakeup.fd(), queries);
   }
   for (auto& m : active)
     m.query.close();
@@ -323,9 +315,6 @@ name_lookup::name_lookup(name_lookup_options options)
   options.dns_threads = std::max<std::size_t>(1, options.dns_threads);
   options.mdns_lookups = std::max<std::size_t>(1, options.mdns_lookups);
   core_->options = options;
-  core_->wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (core_->wake_fd < 0)
-    throw std::system_error{errno, std::generic_category(), "eventfd"};
   core_->busy.assign(options.dns_threads + 2, 0);
   threads_.emplace_back(run_timer, core_);
   threads_.emplace_back(run_mdns, core_, std::size_t{1});

@@ -2,6 +2,7 @@
 
 #include "transport/process_group.hpp"
 #include "transport/shielded.hpp"
+#include "transport/wakeup_fd.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -17,7 +18,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,15 +82,13 @@ struct process_reactor::impl {
   bool closed = false;        // Guarded by mtx: the I/O thread is gone.
   process_id next_id = 1;     // Guarded by mtx.
   std::atomic<std::size_t> running{0};
-  int wake_fd = -1;
+  wakeup_fd wakeup;
   std::map<process_id, child> children; // I/O thread only.
   std::vector<char> buf = std::vector<char>(64 * 1024);
   std::thread io;
 
   void wake() {
-    std::uint64_t one = 1;
-    while (::write(wake_fd, &one, sizeof one) < 0 && errno == EINTR) {
-    }
+    wakeup.notify();
   }
 
   void fail(command& req, std::string why, steady::time_point t0) {
@@ -236,7 +234,7 @@ struct process_reactor::impl {
       for (auto& cmd : batch)
         cmd.cancel ? cancel(cmd.id) : spawn(cmd);
       auto next = tick();
-      fds.assign(1, pollfd{wake_fd, POLLIN, 0});
+      fds.assign(1, pollfd{wakeup.fd(), POLLIN, 0});
       owners.assign(1, {nullptr, 0});
       for (auto& [id, c] : children) {
         int slots[] = {c.out, c.err, c.leader_gone ? -1 : c.pidfd};
@@ -254,11 +252,8 @@ struct process_reactor::impl {
       }
       if (::poll(fds.data(), fds.size(), timeout) < 0)
         continue; // EINTR; nothing else is expected from a valid set.
-      if (fds[0].revents != 0) {
-        std::uint64_t v;
-        ssize_t ignored = ::read(wake_fd, &v, sizeof v); // Failed: still readable.
-        (void)ignored;
-      }
+      if (fds[0].revents != 0)
+        wakeup.clear();
       for (std::size_t i = 1; i < fds.size(); ++i) {
         auto [c, slot] = owners[i];
         if (fds[i].revents == 0)
@@ -315,9 +310,6 @@ struct process_reactor::impl {
 };
 
 process_reactor::process_reactor() : impl_(std::make_unique<impl>()) {
-  impl_->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (impl_->wake_fd < 0)
-    throw std::system_error(errno, std::generic_category(), "eventfd");
   impl_->io = std::thread([this] { impl_->run(); });
 }
 
@@ -328,7 +320,6 @@ process_reactor::~process_reactor() {
   }
   impl_->wake();
   impl_->io.join();
-  close_fd(impl_->wake_fd);
 }
 
 process_reactor::process_id process_reactor::start(process_spec spec,

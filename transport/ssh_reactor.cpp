@@ -8,7 +8,7 @@
 #include <system_error>
 
 #include <poll.h>
-#include <sys/eventfd.h>
+#include "transport/wakeup_fd.hpp"
 #include <unistd.h>
 
 namespace cluster::transport {
@@ -53,14 +53,12 @@ struct ssh_reactor::impl : ssh_pool::host {
   bool closed = false;         // Guarded by mtx: the I/O thread is gone.
   run_id next_id = 1;          // Guarded by mtx.
   std::atomic<std::size_t> open_connections{0};
-  int wake_fd = -1;
+  wakeup_fd wakeup;
   ssh_pool pool{*this};        // I/O thread only.
   std::thread io;
 
   void wake() {
-    std::uint64_t one = 1;
-    while (::write(wake_fd, &one, sizeof one) < 0 && errno == EINTR) {
-    }
+    wakeup.notify();
   }
 
   void push(command cmd) {
@@ -119,7 +117,7 @@ struct ssh_reactor::impl : ssh_pool::host {
       auto next = pool.turn(steady::now());
       if (shutting_down && pool.finished(steady::now()))
         break;
-      fds.assign(1, pollfd{wake_fd, POLLIN, 0});
+      fds.assign(1, pollfd{wakeup.fd(), POLLIN, 0});
       owners.assign(1, 0);
       pool.poll_set(fds, owners);
       int timeout = -1;
@@ -129,11 +127,8 @@ struct ssh_reactor::impl : ssh_pool::host {
       }
       if (::poll(fds.data(), fds.size(), timeout) < 0)
         continue; // EINTR.
-      if (fds[0].revents != 0) {
-        std::uint64_t v;
-        ssize_t ignored = ::read(wake_fd, &v, sizeof v);
-        (void)ignored;
-      }
+      if (fds[0].revents != 0)
+        wakeup.clear();
       for (std::size_t i = 1; i < fds.size(); ++i)
         if (fds[i].revents != 0)
           pool.on_poll(owners[i], fds[i].revents);
@@ -159,9 +154,6 @@ struct ssh_reactor::impl : ssh_pool::host {
 };
 
 ssh_reactor::ssh_reactor() : impl_(std::make_unique<impl>()) {
-  impl_->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (impl_->wake_fd < 0)
-    throw std::system_error(errno, std::generic_category(), "eventfd");
   impl_->io = std::thread([this] { impl_->run(); });
 }
 
@@ -172,7 +164,6 @@ ssh_reactor::~ssh_reactor() {
   }
   impl_->wake();
   impl_->io.join();
-  ::close(impl_->wake_fd);
 }
 
 ssh_reactor::run_id ssh_reactor::start(const ssh_endpoint& where, remote_spec spec,
