@@ -280,6 +280,9 @@ command_profile classify_command(std::string_view command,
     if (!f.heavy)
       continue;
     heavy += (heavy.empty() ? "" : "; ") + f.label + " (" + f.category + ")";
+    if (std::find(p.categories.begin(), p.categories.end(), f.category)
+        == p.categories.end())
+      p.categories.push_back(f.category);
     if (segments > 1)
       heavy += " in segment " + std::to_string(f.segment);
   }

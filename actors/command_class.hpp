@@ -85,6 +85,10 @@ struct command_profile {
   std::vector<std::string> programs;
   /// Why, for humans: "heavy: make (build) in segment 2" or "light: ls, wc".
   std::string reason;
+  /// The categories of its heavy programs, first seen first ("build",
+  /// "test", "compile", "container", "file", "media", "vcs"): what a node's
+  /// specialties are matched against.
+  std::vector<std::string> categories;
 };
 
 /// Classifies `command`: heavy when any simple command in it (in lists,

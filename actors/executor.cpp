@@ -20,6 +20,7 @@ namespace {
 struct running_task {
   caf::typed_response_promise<run_result> promise;
   transport::process_reactor::process_id process = 0;
+  bool probe = false;  // a health probe: takes no slot
 };
 
 struct executor_state {
@@ -28,9 +29,47 @@ struct executor_state {
   std::shared_ptr<transport::process_reactor> reactor;
   settings cfg;
   std::unordered_map<std::string, running_task> tasks;
+  std::size_t probes = 0;  // entries of `tasks` that are probes
 };
 
 using executor_pointer = executor_actor::stateful_pointer<executor_state>;
+
+caf::result<run_result> start(executor_pointer self, run_request& req,
+                              bool probe) {
+  auto& st = self->state;
+  if (auto no = refusal(req, st.tasks.count(req.task_id) != 0,
+                        probe ? 0 : st.tasks.size() - st.probes, st.node))
+    return *no;
+  transport::process_spec spec;
+  spec.command = req.command;
+  spec.cwd = req.cwd;
+  spec.timeout = effective_timeout(req, st.cfg);
+  spec.kill_grace = st.cfg.kill_grace;
+  auto capture = std::make_shared<output_capture>(
+    effective_output_limit(req, st.cfg));
+  // The completion runs on the I/O thread and may outlive this actor:
+  // hold only its address and send the result as a message.
+  auto addr = self->address();
+  auto timeout = spec.timeout;
+  auto on_done = [addr, req, node_id = st.node.id, capture,
+                  timeout](const transport::process_outcome& outcome) {
+    run_ending ending{outcome.end,       error_class::none,
+                      outcome.exit_code, outcome.signal,
+                      outcome.error,     outcome.duration};
+    auto result = make_run_result(req, node_id, ending, *capture, timeout);
+    if (auto hdl = caf::actor_cast<executor_actor>(addr))
+      caf::anon_send(hdl, atom::ended_v, std::move(result));
+  };
+  transport::log(log_level::debug, "executor ", st.node.id, ": start ",
+                 req.task_id);
+  auto& task = st.tasks[req.task_id];
+  task.probe = probe;
+  st.probes += probe ? 1 : 0;
+  task.promise = self->make_response_promise<run_result>();
+  task.process = st.reactor->start(std::move(spec), capture,
+                                   std::move(on_done));
+  return task.promise;
+}
 
 executor_actor::behavior_type
 local_executor(executor_pointer self, node_info node,
@@ -46,37 +85,10 @@ local_executor(executor_pointer self, node_info node,
   });
   return {
     [=](atom::run, run_request& req) -> caf::result<run_result> {
-      auto& st = self->state;
-      if (auto no = refusal(req, st.tasks.count(req.task_id) != 0,
-                            st.tasks.size(), st.node))
-        return *no;
-      transport::process_spec spec;
-      spec.command = req.command;
-      spec.cwd = req.cwd;
-      spec.timeout = effective_timeout(req, st.cfg);
-      spec.kill_grace = st.cfg.kill_grace;
-      auto capture = std::make_shared<output_capture>(
-        effective_output_limit(req, st.cfg));
-      // The completion runs on the I/O thread and may outlive this actor:
-      // hold only its address and send the result as a message.
-      auto addr = self->address();
-      auto timeout = spec.timeout;
-      auto on_done = [addr, req, node_id = st.node.id, capture,
-                      timeout](const transport::process_outcome& outcome) {
-        run_ending ending{outcome.end,       error_class::none,
-                          outcome.exit_code, outcome.signal,
-                          outcome.error,     outcome.duration};
-        auto result = make_run_result(req, node_id, ending, *capture, timeout);
-        if (auto hdl = caf::actor_cast<executor_actor>(addr))
-          caf::anon_send(hdl, atom::ended_v, std::move(result));
-      };
-      transport::log(log_level::debug, "executor ", st.node.id, ": start ",
-                     req.task_id);
-      auto& task = st.tasks[req.task_id];
-      task.promise = self->make_response_promise<run_result>();
-      task.process = st.reactor->start(std::move(spec), capture,
-                                       std::move(on_done));
-      return task.promise;
+      return start(self, req, false);
+    },
+    [=](atom::probe, run_request& req) -> caf::result<run_result> {
+      return start(self, req, true);
     },
     [=](atom::cancel, const std::string& task_id) {
       auto i = self->state.tasks.find(task_id);
@@ -91,6 +103,7 @@ local_executor(executor_pointer self, node_info node,
                      ": ended ", result.task_id, " (", to_string(result.error),
                      ")");
       auto promise = std::move(i->second.promise);
+      self->state.probes -= i->second.probe ? 1 : 0;
       self->state.tasks.erase(i);
       promise.deliver(std::move(result));
     },

@@ -1,5 +1,7 @@
 #include "actors/mcp_gateway.hpp"
 
+#include "actors/health_monitor.hpp"
+#include "actors/mcp/tool_results.hpp"
 #include "actors/run_outcome.hpp"
 #include "transport/line_writer.hpp"
 #include "transport/log.hpp"
@@ -141,6 +143,23 @@ void start_call(gateway_pointer self, mcp::tool_call call) {
         schedule_tick(self);
       break;
     }
+    case mcp::tool_call::kind::explain: {
+      // Nothing runs, so there is no task to cancel and no deadline of the
+      // command's; the router decides from what it holds, at once.
+      auto req = call.run;
+      entry.call = std::move(call);
+      st.calls.emplace(request_id, std::move(entry));
+      self->request(st.wiring.router, st.wiring.cfg.status_timeout,
+                    atom::explain_v, std::move(req))
+        .then(
+          [self, request_id](placement_explanation& x) {
+            finish(self, request_id, [&](const mcp::tool_call& c) {
+              return self->state.session.explain_reply(c, x);
+            });
+          },
+          on_error);
+      break;
+    }
     case mcp::tool_call::kind::batch: {
       call.batch.batch_id = new_task_id(st);
       std::chrono::milliseconds deadline{0};
@@ -170,10 +189,17 @@ void start_call(gateway_pointer self, mcp::tool_call call) {
       break;
     }
     case mcp::tool_call::kind::status: {
+      auto refresh = call.refresh;
       entry.call = std::move(call);
       st.calls.emplace(request_id, std::move(entry));
       auto timeout = st.wiring.cfg.status_timeout;
-      self->request(st.wiring.health, timeout, atom::get_v, atom::snapshot_v)
+      // A refresh waits for every node's probe, each bounded by the status
+      // timeout; the latest snapshot is at hand.
+      auto snapshot_timeout = refresh ? snapshot_deadline(st.wiring.cfg)
+                                      : timeout;
+      self
+        ->request(st.wiring.health, snapshot_timeout, atom::get_v,
+                  atom::snapshot_v, refresh)
         .then(
           [self, request_id, timeout, on_error](cluster_snapshot& snap) {
             self
@@ -182,7 +208,8 @@ void start_call(gateway_pointer self, mcp::tool_call call) {
               .then(
                 [self, request_id, snap](slot_ledger& ledger) {
                   finish(self, request_id, [&](const mcp::tool_call& c) {
-                    return self->state.session.status_reply(c, snap, ledger);
+                    return self->state.session.status_reply(
+                      c, snap, ledger, mcp::unix_now_ms());
                   });
                 },
                 on_error);

@@ -4,8 +4,10 @@
 // logic as plain functions over a view of the nodes.
 
 #include "actors/command_class.hpp"
+#include "config/settings.hpp"
 #include "messages/health.hpp"
 #include "messages/node.hpp"
+#include "messages/placement.hpp"
 #include "messages/run.hpp"
 
 #include <cstddef>
@@ -35,12 +37,16 @@ struct eligibility {
 eligibility eligible_nodes(const run_request& req,
                            const std::vector<node_view>& views);
 
-/// When a node counts as loaded (the seed's three thresholds).
+/// When a node counts as loaded (the seed's three thresholds, with load
+/// taken per CPU).
 struct load_limits {
   double cpu_percent = 40;     ///< CLUSTER_CPU_THRESHOLD.
-  double load_1m = 4;          ///< CLUSTER_LOAD_THRESHOLD.
+  double load_per_cpu = 1;     ///< CLUSTER_LOAD_THRESHOLD: 1-minute load / CPUs.
   double memory_percent = 80;  ///< CLUSTER_MEMORY_THRESHOLD.
 };
+
+/// The limits `cfg` sets.
+load_limits load_limits_from(const settings& cfg);
 
 /// True when a reachable sample exceeds any of the limits.
 bool is_loaded(const node_sample& sample, const load_limits& limits);
@@ -53,13 +59,28 @@ struct choice {
 
 /// Picks a node with a free slot among the candidates: a light command stays
 /// on the local node unless it is loaded; otherwise (and for heavy commands)
-/// the node with the lowest load score. nullopt when every candidate is full.
+/// the node with the lowest load score, among the unloaded specialists in
+/// the command's kind of work when there are any. nullopt when every
+/// candidate is full.
 std::optional<choice> choose_node(const eligibility& candidates,
                                   const std::vector<node_view>& views,
                                   const command_profile& profile,
                                   const load_limits& limits);
 
-/// Load score of a node: busy share of its slots plus CPU and load pressure.
+/// Load score of a node (lower is better): busy share of its slots plus CPU
+/// %, load per CPU and memory % as fractions; a node never measured counts
+/// as half loaded, so a measured idle node wins over an unknown one.
 double load_score(const node_view& view);
+
+/// The specialty of `node` that matches the command's kind of work
+/// ("compilation" for a build), or empty when none does.
+std::string matching_specialty(const node_info& node,
+                               const command_profile& profile);
+
+/// Where `req` would run on these views and why, with a verdict on every
+/// node; decides exactly as the router would, runs nothing.
+placement_explanation explain_placement(const run_request& req,
+                                        const std::vector<node_view>& views,
+                                        const load_limits& limits);
 
 } // namespace cluster

@@ -9,7 +9,9 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
 #include <deque>
+#include <memory>
 #include <functional>
 #include <unordered_map>
 
@@ -23,6 +25,7 @@ struct pending {
   eligibility candidates;
   command_profile profile;
   std::function<void(run_result)> on_done;
+  std::string retried;  // nodes that could not be reached, and why
 };
 
 struct batch_state {
@@ -55,6 +58,35 @@ std::chrono::milliseconds executor_deadline(const router_state& st,
 
 void dispatch(router_pointer self);
 
+// A command that never reached its node may go to another eligible one:
+// only `retriable` connection failures qualify, which the transport reports
+// only when the command cannot have started, so nothing runs twice.
+bool may_retry(const pending& job, const run_result& r) {
+  return job.candidates.auto_routed && r.error == error_class::connection
+         && r.retriable && job.candidates.nodes.size() > 1;
+}
+
+// Takes node `node` out of the job's candidates and marks it unreachable
+// until the health monitor's next sample says otherwise.
+void retry_elsewhere(router_pointer self, pending& job, std::size_t node,
+                     const run_result& r) {
+  auto& st = self->state;
+  auto& view = st.views[node];
+  auto& nodes = job.candidates.nodes;
+  nodes.erase(std::remove(nodes.begin(), nodes.end(), node), nodes.end());
+  job.retried += (job.retried.empty() ? "" : "; ") + view.info.id + " failed "
+                 + "before the command started (" + r.error_message + ")";
+  node_sample down = view.sample.value_or(node_sample{});
+  down.node = view.info.id;
+  down.sampled = true;
+  down.reachable = false;
+  down.error = r.error_message;
+  view.sample = std::move(down);
+  transport::log(log_level::warning, "router: ", job.req.task_id, " could not ",
+                 "reach ", view.info.id, ", trying another node: ",
+                 r.error_message);
+}
+
 void start(router_pointer self, pending job, const choice& where) {
   auto& st = self->state;
   auto& view = st.views[where.node];
@@ -62,22 +94,30 @@ void start(router_pointer self, pending job, const choice& where) {
   st.running.emplace(job.req.task_id, where.node);
   transport::log(log_level::info, "router: ", job.req.task_id, " -> ",
                  view.info.id, " (", where.reason, ")");
-  auto auto_routed = job.candidates.auto_routed;
+  auto req = job.req;
   auto node_id = view.info.id;
-  auto reason = where.reason;
-  auto finish = [self, node = where.node, task_id = job.req.task_id,
-                 on_done = job.on_done, auto_routed, node_id,
-                 reason](run_result r) {
+  // Shared, not copied: the job goes back to the queue on a retry.
+  auto shared = std::make_shared<pending>(std::move(job));
+  auto finish = [self, node = where.node, shared, node_id,
+                 reason = where.reason](run_result r) {
     auto& st = self->state;
     --st.views[node].busy;
-    st.running.erase(task_id);
+    st.running.erase(shared->req.task_id);
+    if (may_retry(*shared, r)) {
+      retry_elsewhere(self, *shared, node, r);
+      // First in line: it was admitted before everything still queued.
+      st.queue.push_front(std::move(*shared));
+      dispatch(self);
+      return;
+    }
     r.node = node_id;
-    r.auto_routed = auto_routed;
+    r.auto_routed = shared->candidates.auto_routed;
     r.reason = reason;
-    on_done(std::move(r));
+    if (!shared->retried.empty())
+      r.reason += "; after " + shared->retried;
+    shared->on_done(std::move(r));
     dispatch(self);
   };
-  auto req = job.req;
   self
     ->request(st.executors[where.node], executor_deadline(st, req), atom::run_v,
               req)
@@ -129,7 +169,7 @@ void admit(router_pointer self, run_request req,
   // Classified once, on admission: the command text never changes.
   auto profile = classify_command(req.command);
   st.queue.push_back(pending{std::move(req), std::move(candidates),
-                             std::move(profile), std::move(on_done)});
+                             std::move(profile), std::move(on_done), {}});
 }
 
 router_actor::behavior_type router(router_pointer self,
@@ -138,8 +178,7 @@ router_actor::behavior_type router(router_pointer self,
                                    settings cfg) {
   auto& st = self->state;
   st.cfg = cfg;
-  st.limits = load_limits{cfg.cpu_threshold, cfg.load_threshold,
-                          cfg.memory_threshold};
+  st.limits = load_limits_from(cfg);
   for (auto& n : nodes)
     st.views.push_back(node_view{std::move(n), std::nullopt, 0});
   st.executors = std::move(executors);
@@ -197,6 +236,10 @@ router_actor::behavior_type router(router_pointer self,
               [on_item, i](run_result r) { on_item(i, std::move(r)); });
       dispatch(self);
       return promise;
+    },
+    [=](atom::explain, const run_request& req) {
+      auto& st = self->state;
+      return explain_placement(req, st.views, st.limits);
     },
     [=](atom::cancel, const std::string& task_id) {
       auto& st = self->state;

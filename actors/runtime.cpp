@@ -56,7 +56,8 @@ runtime spawn_runtime(caf::actor_system& sys, settings cfg,
                          options.warm_connections));
   }
   rt.router = spawn_router(sys, infos, rt.executors, cfg);
-  rt.health = spawn_health_monitor(sys, infos, rt.router, cfg);
+  rt.health = spawn_health_monitor(sys, infos, rt.executors, rt.router, cfg,
+                                   options.sample_remote_nodes);
   return rt;
 }
 

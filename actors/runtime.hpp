@@ -48,6 +48,10 @@ struct runtime_options {
   /// warm connection: right for long-lived processes (the MCP server), a
   /// waste for a one-shot command line.
   bool warm_connections = false;
+  /// Probe remote nodes' health from the start and on every interval. Off,
+  /// they are probed only when a snapshot asks for a refresh: right for a
+  /// one-shot command that names its node and must not touch the others.
+  bool sample_remote_nodes = true;
 };
 
 /// Spawns executors (local or SSH), router, resolver and health monitor for

@@ -23,6 +23,7 @@ struct remote_task {
   caf::typed_response_promise<run_result> promise;
   transport::ssh_reactor::run_id run = 0;  // 0: still waiting for an address
   std::string address;                     // where it was sent
+  bool probe = false;                      // a health probe: takes no slot
 };
 
 struct ssh_executor_state {
@@ -35,6 +36,7 @@ struct ssh_executor_state {
   bool resolving = false;
   bool warm = false;     // connect as soon as the address is known
   std::unordered_map<std::string, remote_task> tasks;
+  std::size_t probes = 0;  // entries of `tasks` that are probes
   std::vector<std::string> waiting;  // tasks waiting for an address, in order
 };
 
@@ -93,18 +95,26 @@ void launch(ssh_pointer self, remote_task& task) {
                            std::move(on_done));
 }
 
+// Removes a finished task and hands back its promise.
+caf::typed_response_promise<run_result>
+take_task(ssh_executor_state& st,
+          std::unordered_map<std::string, remote_task>::iterator i) {
+  auto promise = std::move(i->second.promise);
+  st.probes -= i->second.probe ? 1 : 0;
+  st.tasks.erase(i);
+  return promise;
+}
+
 void fail_waiting(ssh_pointer self, const std::string& why) {
   auto& st = self->state;
   for (auto& id : st.waiting) {
     auto i = st.tasks.find(id);
     if (i == st.tasks.end())
       continue;
-    auto promise = std::move(i->second.promise);
     auto r = make_failed_result(i->second.req, error_class::connection, why,
                                 true);
     r.node = st.node.info.id;
-    st.tasks.erase(i);
-    promise.deliver(std::move(r));
+    take_task(st, i).deliver(std::move(r));
   }
   st.waiting.clear();
 }
@@ -160,6 +170,28 @@ void resolve(ssh_pointer self) {
       });
 }
 
+caf::result<run_result> start(ssh_pointer self, run_request& req, bool probe) {
+  auto& st = self->state;
+  if (auto no = refusal(req, st.tasks.count(req.task_id) != 0,
+                        probe ? 0 : st.tasks.size() - st.probes,
+                        st.node.info))
+    return *no;
+  auto id = req.task_id;
+  auto& task = st.tasks[id];
+  task.req = std::move(req);
+  task.probe = probe;
+  st.probes += probe ? 1 : 0;
+  task.promise = self->make_response_promise<run_result>();
+  auto promise = task.promise;
+  if (st.address.empty()) {
+    st.waiting.push_back(id);
+    resolve(self);
+  } else {
+    launch(self, task);
+  }
+  return promise;
+}
+
 executor_actor::behavior_type
 ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
              std::shared_ptr<transport::ssh_reactor> ssh, settings cfg,
@@ -180,22 +212,10 @@ ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
     resolve(self);
   return {
     [=](atom::run, run_request& req) -> caf::result<run_result> {
-      auto& st = self->state;
-      if (auto no = refusal(req, st.tasks.count(req.task_id) != 0,
-                            st.tasks.size(), st.node.info))
-        return *no;
-      auto id = req.task_id;
-      auto& task = st.tasks[id];
-      task.req = std::move(req);
-      task.promise = self->make_response_promise<run_result>();
-      auto promise = task.promise;
-      if (st.address.empty()) {
-        st.waiting.push_back(id);
-        resolve(self);
-      } else {
-        launch(self, task);
-      }
-      return promise;
+      return start(self, req, false);
+    },
+    [=](atom::probe, run_request& req) -> caf::result<run_result> {
+      return start(self, req, true);
     },
     [=](atom::cancel, const std::string& task_id) {
       auto& st = self->state;
@@ -210,12 +230,10 @@ ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
       st.waiting.erase(std::remove(st.waiting.begin(), st.waiting.end(),
                                    task_id),
                        st.waiting.end());
-      auto promise = std::move(i->second.promise);
       auto r = make_failed_result(i->second.req, error_class::cancelled,
                                   "cancelled before it started");
       r.node = st.node.info.id;
-      st.tasks.erase(i);
-      promise.deliver(std::move(r));
+      take_task(st, i).deliver(std::move(r));
     },
     [=](atom::ended, run_result& result) {
       auto& st = self->state;
@@ -229,9 +247,7 @@ ssh_executor(ssh_pointer self, node_config node, resolver_actor resolver,
                    st.address);
         st.address.clear();
       }
-      auto promise = std::move(i->second.promise);
-      st.tasks.erase(i);
-      promise.deliver(std::move(result));
+      take_task(st, i).deliver(std::move(result));
     },
   };
 }

@@ -1,5 +1,6 @@
 // cluster-router: the command line for people. Wiring only.
 
+#include "actors/health_monitor.hpp"
 #include "actors/mcp/tool_results.hpp"
 #include "actors/run_outcome.hpp"
 #include "actors/runtime.hpp"
@@ -83,8 +84,25 @@ private:
   std::thread thread_;
 };
 
+// A one-shot process has no samples of remote nodes yet: before the router
+// chooses among nodes, measure them all (one parallel probe round), so that
+// it routes by live load. A named node needs no choice, and no other node is
+// touched.
+void sample_before_routing(caf::actor_system& sys, runtime& rt,
+                           const run_request& req) {
+  if (!req.node.empty() || !req.auto_route || rt.nodes.size() < 2)
+    return;
+  caf::scoped_actor self{sys};
+  // A node that does not answer is marked unreachable by the monitor itself;
+  // nothing to report here.
+  self->request(rt.health, snapshot_deadline(rt.cfg), atom::get_v,
+                atom::snapshot_v, true)
+    .receive([](cluster_snapshot&) {}, [](caf::error&) {});
+}
+
 int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
   auto& req = inv.request;
+  sample_before_routing(sys, rt, req);
   req.task_id = "cli-" + std::to_string(::getpid());
   // CLUSTER_OUTPUT_LIMIT, when set, bounds the CLI too; unset, a terminal
   // gets everything up to the CLI's own generous cap.
@@ -127,6 +145,41 @@ int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
   return exit_status(result);
 }
 
+// Prints the router's decision; nothing runs, so there is nothing to
+// interrupt and no output limit to apply.
+int explain(caf::actor_system& sys, runtime& rt,
+            const router_invocation& inv) {
+  sample_before_routing(sys, rt, inv.request);
+  caf::scoped_actor self{sys};
+  placement_explanation x;
+  bool answered = false;
+  self->request(rt.router, rt.cfg.status_timeout, atom::explain_v, inv.request)
+    .receive(
+      [&](placement_explanation& e) {
+        x = std::move(e);
+        answered = true;
+      },
+      [&](caf::error& err) {
+        std::cerr << "cluster-router: the runtime did not answer: "
+                  << caf::to_string(err) << '\n';
+      });
+  if (!answered)
+    return exit_cluster_error;
+  if (inv.json) {
+    mcp::json_writer json;
+    mcp::write_explanation_object(json, x);
+    std::cout << json.str() << '\n';
+  } else {
+    std::cout << mcp::explanation_text(x) << '\n';
+  }
+  if (x.error.empty())
+    return 0;
+  // The words and the status submit would end with.
+  std::cerr << "cluster-router: " << to_string(error_class::placement) << ": "
+            << x.error << '\n';
+  return exit_cluster_error;
+}
+
 int cluster_status(caf::actor_system& sys, runtime& rt,
                    const router_invocation& inv) {
   caf::scoped_actor self{sys};
@@ -137,7 +190,9 @@ int cluster_status(caf::actor_system& sys, runtime& rt,
     std::cerr << "cluster-router: no status: " << caf::to_string(err) << '\n';
     ok = false;
   };
-  self->request(rt.health, rt.cfg.status_timeout, atom::get_v, atom::snapshot_v)
+  // A one-shot process has no history: sample every node now.
+  self->request(rt.health, snapshot_deadline(rt.cfg), atom::get_v,
+                atom::snapshot_v, true)
     .receive([&](cluster_snapshot& s) { snap = std::move(s); }, on_error);
   if (ok)
     self->request(rt.router, rt.cfg.status_timeout, atom::get_v, atom::ledger_v)
@@ -147,7 +202,7 @@ int cluster_status(caf::actor_system& sys, runtime& rt,
   auto limits = mcp::session_options_from(rt.cfg);
   if (inv.json) {
     mcp::json_writer json;
-    mcp::write_status_object(json, snap, ledger, limits);
+    mcp::write_status_object(json, snap, ledger, limits, mcp::unix_now_ms());
     std::cout << json.str() << '\n';
   } else {
     std::cout << mcp::status_table(snap, ledger, limits);
@@ -193,10 +248,16 @@ int main(int argc, char** argv) {
   caf::actor_system_config caf_cfg;
   caf_cfg.add_message_types<caf::id_block::cluster>();
   caf::actor_system sys{caf_cfg};
-  auto rt = spawn_runtime(sys, cfg, conf.nodes);
-  int rc = inv.what == router_invocation::verb::submit
-             ? submit(sys, rt, inv)
-             : cluster_status(sys, rt, inv);
+  runtime_options options;
+  // Only the nodes a command needs are contacted (see sample_before_routing).
+  options.sample_remote_nodes = false;
+  auto rt = spawn_runtime(sys, cfg, conf.nodes, options);
+  int rc = 0;
+  switch (inv.what) {
+    case router_invocation::verb::submit: rc = submit(sys, rt, inv); break;
+    case router_invocation::verb::explain: rc = explain(sys, rt, inv); break;
+    default: rc = cluster_status(sys, rt, inv); break;
+  }
   rt.shutdown();
   return rc;
 }

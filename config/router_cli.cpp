@@ -4,6 +4,7 @@
 #include "config/platform_names.hpp"
 #include "transport/shell_quote.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -18,6 +19,7 @@ Runs shell commands on the node of the cluster that fits them best.
 
 commands:
   submit [options] -- COMMAND [ARG...]   run a command and wait for it
+  explain [options] -- COMMAND [ARG...]  say where it would run, and why
   cluster-status [--json]                show every node's health and slots
   config                                 show the effective settings and nodes
   help [COMMAND]                         show help
@@ -38,8 +40,13 @@ an argument vector, quoted exactly.
 
 options:
   --node ID            run on this node (id or alias)
-  --os OS              require linux or darwin (macos)
-  --arch ARCH          require x86_64 (amd64) or arm64 (aarch64)
+  --os OS, --requires-os OS
+                       require linux or darwin (macos)
+  --arch ARCH, --requires-arch ARCH
+                       require x86_64 (amd64) or arm64 (aarch64)
+  --requires-capability CAP
+                       require a capability of the node file (repeatable:
+                       every one must be offered)
   --no-auto-route      stay on the local node (requirements still apply)
   --timeout SECONDS    kill the command after this long (default
                        CLUSTER_CMD_TIMEOUT, 300)
@@ -50,6 +57,28 @@ options:
 exit status: the command's own; 124 timeout; 125 cluster-exec could not run
 it (no node fits, unknown node); 126 it could not be started (bad --cwd);
 130 interrupted; 2 usage error.
+)";
+
+constexpr const char* explain_help = R"(usage: cluster-router explain [options] -- COMMAND [ARG...]
+
+Prints where COMMAND would run now and why, with every node's verdict
+(eligible or not, and its load); runs nothing. Takes the options of
+'submit' (--timeout, --cwd and --output-limit are accepted and do not
+change the decision), so a submit command line can be checked as is.
+
+options:
+  --node ID            the node it would run on (id or alias)
+  --os OS, --requires-os OS
+                       require linux or darwin (macos)
+  --arch ARCH, --requires-arch ARCH
+                       require x86_64 (amd64) or arm64 (aarch64)
+  --requires-capability CAP
+                       require a capability of the node file (repeatable)
+  --no-auto-route      consider the local node only
+  --json               print the decision as JSON
+
+exit status: 0 a node would take it (perhaps after waiting for a slot);
+125 no node can run it, as 'submit' would exit; 2 usage error.
 )";
 
 constexpr const char* status_help = R"(usage: cluster-router cluster-status [--json]
@@ -92,9 +121,13 @@ std::uint32_t parse_bytes(const std::string& name, const std::string& v) {
   return static_cast<std::uint32_t>(std::stoul(v));
 }
 
-router_invocation parse_submit(const std::vector<std::string>& args,
-                               std::size_t i, router_invocation inv) {
-  inv.what = router_invocation::verb::submit;
+// submit and explain: the same options, so a submit line can be explained
+// by changing its verb.
+router_invocation parse_run(const std::vector<std::string>& args,
+                            std::size_t i, router_invocation inv,
+                            const std::string& verb) {
+  inv.what = verb == "explain" ? router_invocation::verb::explain
+                               : router_invocation::verb::submit;
   auto& req = inv.request;
   std::vector<std::string> command;
   for (; i < args.size(); ++i) {
@@ -105,7 +138,7 @@ router_invocation parse_submit(const std::vector<std::string>& args,
     }
     if (arg == "--help" || arg == "-h") {
       inv.what = router_invocation::verb::help;
-      inv.help_topic = "submit";
+      inv.help_topic = verb;
       return inv;
     }
     if (take_config_flag(args, i, inv.config))
@@ -121,19 +154,27 @@ router_invocation parse_submit(const std::vector<std::string>& args,
       req.node = value();
       if (req.node.empty())
         throw usage_error("--node: the node id must not be empty");
-    } else if (name == "--os") {
+    } else if (name == "--os" || name == "--requires-os") {
       auto v = value();
       auto os = canonical_os(v);
       if (!os)
-        throw usage_error("--os: '" + v + "' is not linux, darwin or macos");
+        throw usage_error(name + ": '" + v + "' is not linux, darwin or macos");
       req.needs.os = *os;
-    } else if (name == "--arch") {
+    } else if (name == "--arch" || name == "--requires-arch") {
       auto v = value();
       auto arch = canonical_arch(v);
       if (!arch)
-        throw usage_error("--arch: '" + v
+        throw usage_error(name + ": '" + v
                           + "' is not x86_64, amd64, arm64 or aarch64");
       req.needs.arch = *arch;
+    } else if (name == "--requires-capability") {
+      auto v = value();
+      if (v.empty())
+        throw usage_error(name + ": the capability must not be empty");
+      auto& caps = req.needs.capabilities;
+      // Named once in a placement error, however often it was given.
+      if (std::find(caps.begin(), caps.end(), v) == caps.end())
+        caps.push_back(v);
     } else if (name == "--timeout") {
       req.timeout_ms = parse_seconds_ms("--timeout", value());
     } else if (name == "--cwd") {
@@ -147,7 +188,7 @@ router_invocation parse_submit(const std::vector<std::string>& args,
     } else if (name == "--json" && !has_inline) {
       inv.json = true;
     } else if (!arg.empty() && arg[0] == '-') {
-      throw usage_error("submit: unknown option '" + arg + "'");
+      throw usage_error(verb + ": unknown option '" + arg + "'");
     } else {
       // A bare word starts the command: `submit uname -a` works like `--`.
       command.assign(args.begin() + static_cast<long>(i), args.end());
@@ -155,11 +196,11 @@ router_invocation parse_submit(const std::vector<std::string>& args,
     }
   }
   if (command.empty())
-    throw usage_error("submit: no command given (usage: cluster-router "
-                      "submit [options] -- COMMAND [ARG...])");
+    throw usage_error(verb + ": no command given (usage: cluster-router "
+                      + verb + " [options] -- COMMAND [ARG...])");
   req.command = transport::join_command(command);
   if (req.command.find_first_not_of(" \t\n") == std::string::npos)
-    throw usage_error("submit: the command is empty");
+    throw usage_error(verb + ": the command is empty");
   return inv;
 }
 
@@ -177,14 +218,15 @@ router_invocation parse_router_args(const std::vector<std::string>& args) {
     inv.what = router_invocation::verb::help;
     if (verb == "help" && args.size() > first + 1) {
       auto& topic = args[first + 1];
-      if (topic != "submit" && topic != "cluster-status" && topic != "config")
+      if (topic != "submit" && topic != "explain" && topic != "cluster-status"
+          && topic != "config")
         throw usage_error("help: unknown command '" + topic + "'");
       inv.help_topic = topic;
     }
     return inv;
   }
-  if (verb == "submit")
-    return parse_submit(args, first + 1, std::move(inv));
+  if (verb == "submit" || verb == "explain")
+    return parse_run(args, first + 1, std::move(inv), verb);
   if (verb == "cluster-status" || verb == "config") {
     inv.what = verb == "config" ? router_invocation::verb::config
                                 : router_invocation::verb::cluster_status;
@@ -207,6 +249,8 @@ router_invocation parse_router_args(const std::vector<std::string>& args) {
 std::string router_usage(const std::string& topic) {
   if (topic == "submit")
     return submit_help;
+  if (topic == "explain")
+    return explain_help;
   if (topic == "cluster-status")
     return status_help;
   if (topic == "config")

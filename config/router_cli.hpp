@@ -20,11 +20,11 @@ public:
 /// One parsed invocation of cluster-router.
 struct router_invocation {
   /// The subcommand.
-  enum class verb { help, submit, cluster_status, config };
+  enum class verb { help, submit, explain, cluster_status, config };
 
   verb what = verb::help;
-  std::string help_topic;  ///< For `help`: "", "submit" or "cluster-status".
-  run_request request;     ///< For `submit`: task_id left empty.
+  std::string help_topic;  ///< For `help`: "" or a subcommand's name.
+  run_request request;     ///< For `submit` and `explain`: task_id left empty.
   bool json = false;       ///< Print JSON instead of text.
   config_flags config;     ///< --config and --set.
 };

@@ -79,7 +79,7 @@ std::vector<setting_spec> make_table() {
                             &settings::cpu_threshold, 100, percent_40));
   t.push_back(threshold_row("load_threshold", "CLUSTER_LOAD_THRESHOLD",
                             &settings::load_threshold, inf,
-                            "a positive number, e.g. 4"));
+                            "a positive load per CPU, e.g. 1.5"));
   t.push_back(threshold_row("memory_threshold", "CLUSTER_MEMORY_THRESHOLD",
                             &settings::memory_threshold, 100, percent_80));
   t.push_back(seconds_row("health_interval", "CLUSTER_HEALTH_INTERVAL",

@@ -39,8 +39,9 @@ struct settings {
   std::uint32_t output_limit = 16'384;
   /// A node above this CPU % counts as loaded (CLUSTER_CPU_THRESHOLD; 40).
   double cpu_threshold = 40;
-  /// A node above this 1-minute load counts as loaded (CLUSTER_LOAD_THRESHOLD; 4).
-  double load_threshold = 4;
+  /// A node above this 1-minute load per CPU counts as loaded
+  /// (CLUSTER_LOAD_THRESHOLD; 1). Per CPU: load 6 swamps 2 cores, not 32.
+  double load_threshold = 1;
   /// A node above this memory % counts as loaded (CLUSTER_MEMORY_THRESHOLD; 80).
   double memory_threshold = 80;
   /// Health sampling interval (CLUSTER_HEALTH_INTERVAL, seconds; 2).

@@ -43,6 +43,13 @@ inline constexpr done done_v{};
 using ended = caf::atom_constant<caf::atom("ended")>;
 inline constexpr ended ended_v{};
 
+/// Sample a node's health (health monitor to executor).
+using probe = caf::atom_constant<caf::atom("probe")>;
+inline constexpr probe probe_v{};
+/// Decide where a command would run, without running it.
+using explain = caf::atom_constant<caf::atom("explain")>;
+inline constexpr explain explain_v{};
+
 /// Resolve a host name to an address.
 using resolve = caf::atom_constant<caf::atom("resolve")>;
 inline constexpr resolve resolve_v{};

@@ -25,6 +25,12 @@ struct node_sample {
   std::string os;              ///< "linux" or "darwin" as detected.
   std::string arch;            ///< "x86_64" or "arm64" as detected.
   std::int64_t sampled_at_ms = 0;  ///< Unix time of the sample, ms.
+  /// Non-empty when the detected OS or architecture differs from the
+  /// configuration ("configured darwin/arm64, found linux/x86_64").
+  std::string mismatch;
+  std::uint32_t failures = 0;  ///< Probes failed in a row (drives the backoff).
+  /// As configured, so that status needs no second source.
+  std::vector<std::string> capabilities;
 
   friend bool operator==(const node_sample& a, const node_sample& b) {
     return a.node == b.node && a.sampled == b.sampled
@@ -33,7 +39,8 @@ struct node_sample {
            && a.memory_percent == b.memory_percent && a.load_1m == b.load_1m
            && a.load_5m == b.load_5m && a.load_15m == b.load_15m
            && a.cpu_count == b.cpu_count && a.os == b.os && a.arch == b.arch
-           && a.sampled_at_ms == b.sampled_at_ms;
+           && a.sampled_at_ms == b.sampled_at_ms && a.mismatch == b.mismatch
+           && a.failures == b.failures && a.capabilities == b.capabilities;
   }
 };
 
@@ -43,7 +50,8 @@ typename Inspector::result_type inspect(Inspector& f, node_sample& x) {
   return f(caf::meta::type_name("cluster.node_sample"), x.node, x.sampled,
            x.reachable,
            x.error, x.cpu_percent, x.memory_percent, x.load_1m, x.load_5m,
-           x.load_15m, x.cpu_count, x.os, x.arch, x.sampled_at_ms);
+           x.load_15m, x.cpu_count, x.os, x.arch, x.sampled_at_ms, x.mismatch,
+           x.failures, x.capabilities);
 }
 
 /// The latest sample of every configured node (unsampled ones included).

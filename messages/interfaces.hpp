@@ -6,6 +6,7 @@
 #include "messages/atoms.hpp"
 #include "messages/health.hpp"
 #include "messages/node.hpp"
+#include "messages/placement.hpp"
 #include "messages/run.hpp"
 
 #include <caf/replies_to.hpp>
@@ -34,6 +35,9 @@ using resolver_actor = caf::typed_actor<
 using executor_actor = caf::typed_actor<
   // Runs a command and replies when it has ended (or failed to start).
   caf::replies_to<atom::run, run_request>::with<run_result>,
+  // Runs a health probe script outside the slot ledger (a busy node must
+  // still be measurable); replies like `run`.
+  caf::replies_to<atom::probe, run_request>::with<run_result>,
   // Kills the task's process group; its run reply then says cancelled.
   caf::reacts_to<atom::cancel, std::string>,
   // A process ended (sent by the executor's own I/O completion, not by peers).
@@ -46,6 +50,8 @@ using router_actor = caf::typed_actor<
   // Runs a batch with backpressure; reports progress; replies in input order.
   caf::replies_to<atom::run, batch_request,
                   progress_listener_actor>::with<batch_result>,
+  // Where the command would run now and why; runs nothing.
+  caf::replies_to<atom::explain, run_request>::with<placement_explanation>,
   // Cancels a task wherever it is (queued or running).
   caf::reacts_to<atom::cancel, std::string>,
   // A fresh health sample of one node.
@@ -55,8 +61,9 @@ using router_actor = caf::typed_actor<
 
 /// Samples every node's health and serves the latest snapshot.
 using health_monitor_actor = caf::typed_actor<
-  // The latest sample of every node (fresh when the last one is stale).
-  caf::replies_to<atom::get, atom::snapshot>::with<cluster_snapshot>,
+  // The latest sample of every node; with `true`, probes every node first
+  // (each bounded by CLUSTER_STATUS_TIMEOUT).
+  caf::replies_to<atom::get, atom::snapshot, bool>::with<cluster_snapshot>,
   // Sampling timer.
   caf::reacts_to<atom::tick>>;
 

@@ -22,5 +22,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(cluster, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cluster, (cluster::node_info))
   CAF_ADD_TYPE_ID(cluster, (cluster::resolved_address))
   CAF_ADD_TYPE_ID(cluster, (cluster::progress_listener_actor))
+  CAF_ADD_TYPE_ID(cluster, (cluster::node_verdict))
+  CAF_ADD_TYPE_ID(cluster, (cluster::placement_explanation))
 
 CAF_END_TYPE_ID_BLOCK(cluster)

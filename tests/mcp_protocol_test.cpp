@@ -129,6 +129,24 @@ BOOST_AUTO_TEST_CASE(tools_list_in_both_eras) {
   auto& bash = tools[0]["inputSchema"]["properties"];
   BOOST_TEST(bash["timeout"]["maximum"].GetInt() == 86400);
   BOOST_TEST(bash["requires_arch"]["enum"].Size() == 4u);
+  BOOST_TEST(str(bash["requires_capabilities"]["type"]) == "array");
+  BOOST_TEST(bash["requires_capabilities"]["items"]["minLength"].GetInt() == 1);
+  BOOST_TEST(str(bash["explain"]["type"]) == "boolean");
+  BOOST_TEST(tools[1]["inputSchema"]["properties"].HasMember("explain"));
+  BOOST_TEST(!tools[1]["inputSchema"]["properties"].HasMember("requires_capabilities"));
+  BOOST_TEST(tools[2]["inputSchema"]["properties"].HasMember("requires_capabilities"));
+  BOOST_TEST(!tools[2]["inputSchema"]["properties"].HasMember("explain"));
+  BOOST_TEST(str(tools[3]["inputSchema"]["properties"]["refresh"]["type"]) == "boolean");
+  auto& status = tools[3]["outputSchema"]["properties"]["nodes"]["additionalProperties"];
+  BOOST_TEST(str(status["properties"]["status"]["enum"][1]) == "busy");
+  for (auto field : {"capabilities", "sample_age_ms", "config_mismatch", "consecutive_failures"}) {
+    BOOST_TEST_INFO("status field " << field);
+    BOOST_TEST(status["properties"].HasMember(field));
+    bool required = false;
+    for (auto& r : status["required"].GetArray())
+      required = required || str(r) == field;
+    BOOST_TEST(required);
+  }
   BOOST_TEST(tools[2]["inputSchema"]["properties"]["commands"]["maxItems"].GetInt() == 1000);
   check_error(s, request("3", "tools/list", R"("cursor":"abc")"), -32602, "3");
 }
@@ -236,11 +254,109 @@ BOOST_AUTO_TEST_CASE(argument_errors_name_the_argument) {
       "expected at most 3 commands, got 4");
   has(argument_error(s, "parallel_execute", R"({"commands":["a",""]})"), "argument \"commands[1]\"");
   has(argument_error(s, "cluster_status", R"({"verbose":true})"),
-      "unknown argument \"verbose\"; cluster_status takes no arguments");
+      "unknown argument \"verbose\"; cluster_status accepts refresh");
   // Every problem at once, so one retry can fix them all.
   auto both = argument_error(s, "cluster_bash", R"({"timeout":0})");
   has(both, "\"command\"");
   has(both, "\"timeout\"");
+}
+
+BOOST_AUTO_TEST_CASE(requires_capabilities_is_checked_item_by_item) {
+  session s;
+  auto has = [](const std::string& text, const std::string& part) {
+    BOOST_TEST_INFO("message: " << text);
+    BOOST_TEST(text.find(part) != std::string::npos);
+  };
+  for (auto tool : {"cluster_bash", "parallel_execute"}) {
+    auto args = [&](const std::string& caps) {
+      return std::string{tool} == "cluster_bash"
+               ? R"({"command":"ls","requires_capabilities":)" + caps + "}"
+               : R"({"commands":["ls"],"requires_capabilities":)" + caps + "}";
+    };
+    BOOST_TEST_CONTEXT("tool " << tool) {
+      BOOST_TEST(argument_error(s, tool, args(R"("docker")"))
+                 == R"(argument "requires_capabilities": expected an array of capability names (non-empty strings), got "docker")");
+      has(argument_error(s, tool, args("{}")), "expected an array of capability names");
+      has(argument_error(s, tool, args("null")), "argument \"requires_capabilities\": expected an array");
+      BOOST_TEST(argument_error(s, tool, args(R"(["gpu",""])"))
+                 == R"(argument "requires_capabilities[1]": expected a capability name (non-empty string), got "")");
+      has(argument_error(s, tool, args("[7]")),
+          "argument \"requires_capabilities[0]\": expected a capability name (non-empty string), got 7");
+      has(argument_error(s, tool, args(R"([["gpu"]])")), "requires_capabilities[0]");
+      has(argument_error(s, tool, args(R"(["  "])")), "requires_capabilities[0]");
+      BOOST_TEST(argument_error(s, tool, args(R"(["g\u0000pu"])"))
+                 == R"(argument "requires_capabilities[0]": must not contain NUL or other control characters)");
+      has(argument_error(s, tool, args(R"(["a\nb"])")), "control characters");
+      // Every bad item is named, so one retry fixes them all.
+      auto both = argument_error(s, tool, args(R"(["", 3, "ok"])"));
+      has(both, "requires_capabilities[0]");
+      has(both, "requires_capabilities[1]");
+    }
+  }
+  has(argument_error(s, "offload_to",
+                     R"({"command":"ls","node_id":"a","requires_capabilities":["gpu"]})"),
+      "unknown argument \"requires_capabilities\"");
+}
+
+BOOST_AUTO_TEST_CASE(requires_capabilities_reach_the_request_deduplicated) {
+  session s;
+  auto c = accepted(s, call("cluster_bash",
+                            R"({"command":"nvcc x.cu","requires_capabilities":["gpu","docker","gpu","cuda-12"]})"));
+  BOOST_TEST((c.what == tool_call::kind::run));
+  BOOST_TEST(c.run.needs.capabilities == (std::vector<std::string>{"gpu", "docker", "cuda-12"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(accepted(s, call("cluster_bash", R"({"command":"ls","requires_capabilities":[]})"))
+               .run.needs.capabilities.empty());
+  BOOST_TEST(accepted(s, call("cluster_bash", R"({"command":"ls"})")).run.needs.capabilities.empty());
+  auto b = accepted(s, call("parallel_execute",
+                            R"({"commands":["a","b"],"requires_capabilities":["docker","docker"],"requires_os":"linux"})"));
+  BOOST_REQUIRE(b.batch.items.size() == 2u);
+  for (auto& item : b.batch.items) {
+    BOOST_TEST(item.needs.capabilities == (std::vector<std::string>{"docker"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(item.needs.os == "linux");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(explain_and_refresh_flags) {
+  session s;
+  auto has = [](const std::string& text, const std::string& part) {
+    BOOST_TEST_INFO("message: " << text);
+    BOOST_TEST(text.find(part) != std::string::npos);
+  };
+  auto e = accepted(s, call("cluster_bash",
+                            R"({"command":"make","explain":true,"requires_os":"linux","auto_route":false})"));
+  BOOST_TEST((e.what == tool_call::kind::explain));
+  BOOST_TEST(e.run.command == "make");
+  BOOST_TEST(e.run.needs.os == "linux");
+  BOOST_TEST(!e.run.auto_route);
+  BOOST_TEST(e.run.task_id.empty());
+  auto o = accepted(s, call("offload_to", R"({"command":"ls","node_id":"b","explain":true})"));
+  BOOST_TEST((o.what == tool_call::kind::explain));
+  BOOST_TEST(o.run.node == "b");
+  BOOST_TEST(!o.run.auto_route);
+  BOOST_TEST((accepted(s, call("cluster_bash", R"({"command":"ls","explain":false})")).what
+              == tool_call::kind::run));
+  BOOST_TEST((accepted(s, call("offload_to", R"({"command":"ls","node_id":"b","explain":false})")).what
+              == tool_call::kind::run));
+  BOOST_TEST(argument_error(s, "cluster_bash", R"({"command":"ls","explain":"yes"})")
+             == R"(argument "explain": expected true or false, got "yes")");
+  has(argument_error(s, "offload_to", R"({"command":"ls","node_id":"b","explain":1})"),
+      "argument \"explain\": expected true or false, got 1");
+  // An explain call is still checked in full: it answers what the run would.
+  has(argument_error(s, "cluster_bash", R"({"explain":true})"), "missing required argument \"command\"");
+  has(argument_error(s, "parallel_execute", R"({"commands":["a"],"explain":true})"),
+      "unknown argument \"explain\"");
+
+  auto st = accepted(s, call("cluster_status", R"({"refresh":true})"));
+  BOOST_TEST((st.what == tool_call::kind::status));
+  BOOST_TEST(st.refresh);
+  BOOST_TEST(!accepted(s, call("cluster_status", R"({"refresh":false})")).refresh);
+  BOOST_TEST(!accepted(s, call("cluster_status", "{}")).refresh);
+  BOOST_TEST(!accepted(s, call("cluster_status", "")).refresh);
+  BOOST_TEST(argument_error(s, "cluster_status", R"({"refresh":"true"})")
+             == R"(argument "refresh": expected true or false, got "true")");
+  has(argument_error(s, "cluster_status", R"({"refresh":null})"), "argument \"refresh\"");
 }
 
 BOOST_AUTO_TEST_CASE(cluster_bash_call_is_built_with_aliases_normalised) {

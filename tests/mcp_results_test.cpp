@@ -174,7 +174,7 @@ BOOST_AUTO_TEST_CASE(batch_reply_keeps_input_order_and_counts) {
 
 BOOST_AUTO_TEST_CASE(status_reply_classifies_nodes) {
   session_options opts;
-  opts.cpu_threshold = 50;
+  opts.limits.cpu_percent = 50;
   session s{opts};
   auto c = call_of(s, "cluster_status", "{}");
   cluster_snapshot snap;
@@ -190,13 +190,17 @@ BOOST_AUTO_TEST_CASE(status_reply_classifies_nodes) {
   a.os = "linux";
   a.arch = "x86_64";
   a.sampled_at_ms = 1'735'787'045'678;
+  a.capabilities = {"docker", "gpu"};
   auto b = a;
   b.node = "b";
   b.cpu_percent = 75;
+  b.capabilities = {};
+  b.mismatch = "configured darwin/arm64, found linux/x86_64";
   auto d = a;
   d.node = "d";
   d.reachable = false;
   d.error = "ssh: connect timeout";
+  d.failures = 3;
   d.sampled_at_ms = 0;
   node_sample e;  // configured, never probed
   e.node = "e";
@@ -207,7 +211,8 @@ BOOST_AUTO_TEST_CASE(status_reply_classifies_nodes) {
   ledger.nodes = {{"a", 8, 3, 1}};
   ledger.queued = 2;
   ledger.queue_limit = 64;
-  auto r = parse(s.status_reply(c, snap, ledger));
+  auto now = a.sampled_at_ms + 1'250;
+  auto r = parse(s.status_reply(c, snap, ledger, now));
   BOOST_TEST(r["result"]["isError"].IsFalse());
   auto& sc = r["result"]["structuredContent"];
   BOOST_TEST(str(sc["local_node"]) == "a");
@@ -221,23 +226,172 @@ BOOST_AUTO_TEST_CASE(status_reply_classifies_nodes) {
   BOOST_TEST(na["queued"].GetUint() == 1u);
   BOOST_TEST(na["error"].IsNull());
   BOOST_TEST(str(na["sampled_at"]) == "2025-01-02T03:04:05.678Z");
-  BOOST_TEST(str(sc["nodes"]["b"]["status"]) == "loaded");
-  BOOST_TEST(sc["nodes"]["b"]["slots"].GetUint() == 0u);
+  BOOST_TEST(na["sample_age_ms"].GetInt64() == 1250);
+  BOOST_REQUIRE(na["capabilities"].IsArray());
+  BOOST_REQUIRE(na["capabilities"].Size() == 2u);
+  BOOST_TEST(str(na["capabilities"][0]) == "docker");
+  BOOST_TEST(str(na["capabilities"][1]) == "gpu");
+  BOOST_TEST(na["config_mismatch"].IsNull());
+  BOOST_TEST(na["consecutive_failures"].GetUint() == 0u);
+  auto& nb = sc["nodes"]["b"];
+  BOOST_TEST(str(nb["status"]) == "busy");
+  BOOST_TEST(nb["slots"].GetUint() == 0u);
+  BOOST_TEST(str(nb["config_mismatch"]) == "configured darwin/arm64, found linux/x86_64");
+  BOOST_TEST(nb["capabilities"].IsArray());
+  BOOST_TEST(nb["capabilities"].Empty());
   auto& nd = sc["nodes"]["d"];
   BOOST_TEST(str(nd["status"]) == "unreachable");
   BOOST_TEST(nd["reachable"].IsFalse());
   BOOST_TEST(str(nd["error"]) == "ssh: connect timeout");
+  BOOST_TEST(nd["consecutive_failures"].GetUint() == 3u);
   BOOST_TEST(nd["sampled_at"].IsNull());
+  BOOST_TEST(nd["sample_age_ms"].IsNull());
   BOOST_TEST(nd["cpu_percent"].IsNull());
   auto& ne = sc["nodes"]["e"];
   BOOST_TEST(str(ne["status"]) == "unknown");
   BOOST_TEST(ne["reachable"].IsNull());
   BOOST_TEST(ne["cpu_percent"].IsNull());
+  BOOST_TEST(ne["sample_age_ms"].IsNull());
+  BOOST_TEST(ne["config_mismatch"].IsNull());
   BOOST_TEST(str(ne["os"]) == "darwin");
   auto text = text_of(r);
   BOOST_TEST(contains(text, "local node: a; queued: 2 of 64"));
   BOOST_TEST(contains(text, "unreachable"));
+  // Notes follow their node's row.
+  BOOST_TEST(contains(text, "linux/x86_64  (configured darwin/arm64, found linux/x86_64)\n"));
+  BOOST_TEST(contains(text, "(ssh: connect timeout; 3 probes failed in a row)\n"));
   check_output("cluster_status", r);
+}
+
+BOOST_AUTO_TEST_CASE(sample_age_never_goes_negative) {
+  session s;
+  auto c = call_of(s, "cluster_status", R"({"refresh":true})");
+  cluster_snapshot snap;
+  snap.local_node = "a";
+  node_sample a;
+  a.node = "a";
+  a.sampled = true;
+  a.reachable = true;
+  a.sampled_at_ms = 2'000'000'000'000;
+  snap.nodes = {a};
+  // The wall clock stepped back between sampling and answering.
+  auto r = parse(s.status_reply(c, snap, {}, a.sampled_at_ms - 5'000));
+  BOOST_TEST(r["result"]["structuredContent"]["nodes"]["a"]["sample_age_ms"].GetInt64() == 0);
+  check_output("cluster_status", r);
+}
+
+namespace {
+
+placement_explanation three_node_explanation() {
+  placement_explanation x;
+  x.node = "node2";
+  x.reason = "heavy command (make), least loaded eligible node: node2, "
+             "0/4 slots busy, cpu 3%, load 0.10 (of 2 eligible)";
+  x.auto_routed = true;
+  x.weight = "heavy";
+  x.classification = "heavy: make (build)";
+  x.nodes = {{"node1", false, "lacks capability gpu", 0},
+             {"node2", true, "0/4 slots busy, cpu 3%", 0.13333},
+             {"node3", true, "2/8 slots busy, cpu 40%", 1.25}};
+  return x;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(explain_reply_says_where_and_why) {
+  session s;
+  auto c = call_of(s, "cluster_bash",
+                   R"({"command":"make","explain":true,"requires_capabilities":["gpu"]})");
+  BOOST_TEST((c.what == tool_call::kind::explain));
+  auto r = parse(s.explain_reply(c, three_node_explanation()));
+  BOOST_TEST(id_text(r) == "7");
+  BOOST_TEST(r["result"]["isError"].IsFalse());
+  auto& sc = r["result"]["structuredContent"];
+  // Only the decision: no run fields that would claim something ran.
+  BOOST_TEST(sc.MemberCount() == 1u);
+  auto& x = sc["explanation"];
+  BOOST_TEST(str(x["would_run_on"]) == "node2");
+  BOOST_TEST(str(x["routing_reason"]) == three_node_explanation().reason);
+  BOOST_TEST(x["error"].IsNull());
+  BOOST_TEST(x["auto_routed"].IsTrue());
+  BOOST_TEST(x["would_wait"].IsFalse());
+  BOOST_TEST(str(x["weight"]) == "heavy");
+  BOOST_TEST(str(x["classification"]) == "heavy: make (build)");
+  BOOST_REQUIRE(x["nodes"].Size() == 3u);
+  BOOST_TEST(str(x["nodes"][0]["node"]) == "node1");
+  BOOST_TEST(x["nodes"][0]["eligible"].IsFalse());
+  BOOST_TEST(str(x["nodes"][0]["note"]) == "lacks capability gpu");
+  BOOST_TEST(x["nodes"][0]["score"].IsNull());
+  BOOST_TEST(x["nodes"][1]["eligible"].IsTrue());
+  BOOST_TEST(x["nodes"][1]["score"].GetDouble() == 0.133);
+  BOOST_TEST(x["nodes"][2]["score"].GetDouble() == 1.25);
+  auto text = text_of(r);
+  BOOST_TEST(text.rfind("would run on node2: heavy command (make), least loaded "
+                        "eligible node: node2, 0/4 slots busy, cpu 3%, load 0.10 "
+                        "(of 2 eligible)\n", 0) == 0u);
+  BOOST_TEST(contains(text, "\n  node1: not eligible, lacks capability gpu\n"));
+  BOOST_TEST(contains(text, "\n  node2: eligible, 0/4 slots busy, cpu 3% (score 0.13)\n"));
+  BOOST_TEST(contains(text, "\n  node3: eligible, 2/8 slots busy, cpu 40% (score 1.25)\n"));
+  BOOST_TEST(contains(text, "nothing was run"));
+  check_output("cluster_bash", r);
+  check_output("offload_to", r);
+}
+
+BOOST_AUTO_TEST_CASE(explain_without_a_node_is_a_placement_tool_error) {
+  session s;
+  auto c = call_of(s, "offload_to", R"({"command":"ls","node_id":"node1","explain":true})");
+  BOOST_TEST((c.what == tool_call::kind::explain));
+  placement_explanation x;
+  x.error = "node node1 (linux/x86_64) does not offer os=darwin";
+  x.weight = "light";
+  x.classification = "light: ls";
+  x.nodes = {{"node1", false, "lacks os=darwin", 0}};
+  auto r = parse(s.explain_reply(c, x));
+  BOOST_TEST(r["result"]["isError"].IsTrue());
+  auto& e = r["result"]["structuredContent"]["explanation"];
+  BOOST_TEST(e["would_run_on"].IsNull());
+  BOOST_TEST(str(e["error"]) == x.error);
+  BOOST_TEST(str(e["routing_reason"]) == "");
+  auto text = text_of(r);
+  BOOST_TEST(text.rfind("no node can run it: node node1 (linux/x86_64) does not "
+                        "offer os=darwin\n", 0) == 0u);
+  BOOST_TEST(contains(text, "node1: not eligible, lacks os=darwin"));
+  check_output("offload_to", r);
+}
+
+BOOST_AUTO_TEST_CASE(explain_when_every_slot_is_busy_says_it_would_wait) {
+  session s;
+  auto c = call_of(s, "cluster_bash", R"({"command":"make","explain":true})");
+  placement_explanation x;
+  x.would_wait = true;
+  x.auto_routed = true;
+  x.nodes = {{"a", true, "4/4 slots busy", 1}};
+  auto r = parse(s.explain_reply(c, x));
+  BOOST_TEST(r["result"]["isError"].IsFalse());
+  auto& e = r["result"]["structuredContent"]["explanation"];
+  BOOST_TEST(e["would_wait"].IsTrue());
+  BOOST_TEST(e["would_run_on"].IsNull());
+  BOOST_TEST(e["weight"].IsNull());
+  BOOST_TEST(text_of(r).rfind("would wait for a free slot", 0) == 0u);
+  check_output("cluster_bash", r);
+}
+
+BOOST_AUTO_TEST_CASE(run_output_schema_still_requires_every_run_field) {
+  session s;
+  auto list = only_reply(s, request("1", "tools/list"));
+  for (auto& t : list["result"]["tools"].GetArray()) {
+    auto name = str(t["name"]);
+    if (name != "cluster_bash" && name != "offload_to")
+      continue;
+    rapidjson::Document partial;
+    partial.Parse(R"({"success":true,"executed_on":"a"})");
+    BOOST_TEST(violation(t["outputSchema"], partial, name) != "");
+    rapidjson::Document both;
+    both.Parse(R"({"explanation":{"would_run_on":null,"routing_reason":"","error":null,"auto_routed":false,"would_wait":false,"weight":null,"classification":"","nodes":[]}})");
+    BOOST_TEST(violation(t["outputSchema"], both, name) == "");
+    both["explanation"].RemoveMember("nodes");
+    BOOST_TEST(violation(t["outputSchema"], both, name) != "");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(awkward_text_stays_valid_one_line_json) {

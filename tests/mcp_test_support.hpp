@@ -100,8 +100,20 @@ inline tool_call accepted(session& s, const std::string& line) {
 }
 
 /// The first place `v` breaks `schema` (type, enum, minimum, required,
-/// properties, additionalProperties, items), or empty.
+/// properties, additionalProperties, items, oneOf), or empty.
 inline std::string violation(const json& schema, const json& v, const std::string& at) {
+  if (schema.HasMember("oneOf")) {
+    int matched = 0;
+    std::string why;
+    for (auto& branch : schema["oneOf"].GetArray()) {
+      auto bad = violation(branch, v, at);
+      matched += bad.empty();
+      why += (why.empty() ? "" : " | ") + bad;
+    }
+    if (matched != 1)
+      return at + ": matches " + std::to_string(matched)
+             + " oneOf branches (" + why + ")";
+  }
   if (schema.HasMember("type")) {
     auto fits = [&](const json& t) {
       auto n = str(t);

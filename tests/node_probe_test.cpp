@@ -3,11 +3,22 @@
 #include "actors/node_probe.hpp"
 #include "config/platform_names.hpp"
 #include "transport/proc_files.hpp"
+#include "transport/shell_quote.hpp"
 
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 using namespace cluster;
 

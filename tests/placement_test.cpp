@@ -17,18 +17,37 @@ node_view make_node(std::string id, std::string os, std::string arch,
   return v;
 }
 
-node_sample sample(double cpu, double load, std::uint32_t cpus = 4) {
+node_sample sample(double cpu, double load, std::uint32_t cpus = 4,
+                   double memory = 20) {
   node_sample s;
   s.sampled = true;
   s.reachable = true;
   s.cpu_percent = cpu;
   s.load_1m = load;
   s.cpu_count = cpus;
+  s.memory_percent = memory;
   return s;
 }
 
-const command_profile heavy{command_weight::heavy, {"make"}, "heavy: make"};
-const command_profile light{command_weight::light, {"ls"}, "light: ls"};
+// The platform a probe found, for nodes whose figures do not matter.
+node_sample detected(std::string os, std::string arch) {
+  auto s = sample(5, 0.1);
+  s.os = std::move(os);
+  s.arch = std::move(arch);
+  return s;
+}
+
+node_sample unreachable(std::string why) {
+  node_sample s;
+  s.sampled = true;
+  s.reachable = false;
+  s.error = std::move(why);
+  return s;
+}
+
+const command_profile heavy{command_weight::heavy, {"make"}, "heavy: make",
+                            {"build"}};
+const command_profile light{command_weight::light, {"ls"}, "light: ls", {}};
 const load_limits limits{};
 
 run_request request(std::string command = "true") {
@@ -200,6 +219,173 @@ BOOST_AUTO_TEST_CASE(loaded_means_over_any_threshold) {
   node_sample never;  // not sampled: no evidence of load
   never.cpu_percent = 99;
   BOOST_TEST(!is_loaded(never, limits));
+}
+
+BOOST_FIXTURE_TEST_CASE(memory_counts_in_the_load_score, three_nodes) {
+  views[1].sample = sample(10, 0.4, 4, 95);
+  views[2].sample = sample(10, 0.4, 4, 20);
+  BOOST_TEST(load_score(views[1]) > load_score(views[2]));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_measured_idle_node_beats_an_unmeasured_one,
+                        three_nodes) {
+  views[0].sample = sample(5, 0.1);
+  // views[2] (builder) has no sample: it may be swamped.
+  std::vector<node_view> two{views[2], views[0]};
+  two[0].info.slots = two[1].info.slots = 4;
+  auto c = choose_node(eligible_nodes(request(), two), two, heavy, limits);
+  BOOST_REQUIRE(c);
+  BOOST_TEST(two[c->node].info.id == "home");
+  BOOST_TEST(load_score(two[0]) > load_score(two[1]));
+}
+
+BOOST_FIXTURE_TEST_CASE(the_detected_platform_overrides_a_wrong_config,
+                        three_nodes) {
+  // builder is configured linux/x86_64 but the probe found arm64.
+  views[2].sample = detected("linux", "arm64");
+  auto req = request();
+  req.needs.arch = "arm64";
+  auto e = eligible_nodes(req, views);
+  BOOST_TEST(e.nodes == (std::vector<std::size_t>{1, 2}));
+  req.needs.arch = "x86_64";
+  e = eligible_nodes(req, views);
+  BOOST_TEST(e.nodes == std::vector<std::size_t>{0});
+}
+
+BOOST_AUTO_TEST_CASE(specialties_match_the_kind_of_work) {
+  node_info n;
+  n.specialties = {"testing", "containerization"};
+  BOOST_TEST(matching_specialty(n, classify_command("pytest -x")) == "testing");
+  BOOST_TEST(matching_specialty(n, classify_command("docker build .")) ==
+             "containerization");
+  BOOST_TEST(matching_specialty(n, classify_command("make -j8")).empty());
+  BOOST_TEST(matching_specialty(n, classify_command("ls")).empty());
+  n.specialties = {"compilation"};
+  BOOST_TEST(matching_specialty(n, classify_command("cd x && make")) ==
+             "compilation");
+  BOOST_TEST(matching_specialty(n, classify_command("gcc -c a.c")) ==
+             "compilation");
+}
+
+// One fixed snapshot, many commands: the routing table the router follows,
+// with each of the seed's routing defects among the rows.
+struct cluster_of_four {
+  std::vector<node_view> views{
+    make_node("home", "linux", "x86_64", 4, true),
+    make_node("studio", "darwin", "arm64", 8),
+    make_node("builder", "linux", "x86_64", 16),
+    make_node("pi", "linux", "arm64", 4),
+  };
+  cluster_of_four() {
+    views[0].sample = sample(20, 1.0, 8);        // home: fine, not idle
+    views[1].sample = sample(10, 0.8, 10);       // studio: quiet
+    views[2].sample = sample(35, 6.0, 32);       // builder: busy but roomy
+    views[3].sample = unreachable("connection refused");
+    views[1].sample->os = "darwin";
+    views[1].sample->arch = "arm64";
+    views[2].info.capabilities = {"docker"};
+    views[2].info.specialties = {"compilation"};
+    views[1].info.specialties = {"testing"};
+    views[1].info.aliases = {"mac"};
+  }
+
+  // Where the router would put `command`, or "error: ..." when nowhere.
+  std::string route(const std::string& command, requirements needs = {},
+                    bool auto_route = true, std::string node = {}) {
+    auto req = request(command);
+    req.needs = std::move(needs);
+    req.auto_route = auto_route;
+    req.node = std::move(node);
+    auto x = explain_placement(req, views, limits);
+    return x.error.empty() ? x.node : "error: " + x.error;
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(routing_table, cluster_of_four) {
+  requirements darwin{"darwin", "", {}};
+  requirements arm{"", "arm64", {}};
+  requirements docker{"", "", {"docker"}};
+  requirements gpu{"", "", {"gpu"}};
+  // Light commands stay home.
+  BOOST_TEST(route("ls -la") == "home");
+  BOOST_TEST(route("cat README | wc -l") == "home");
+  // Seed 4: `cd x && make` is heavy; the build specialist gets it.
+  BOOST_TEST(route("cd x && make -j8") == "builder");
+  // Seed 4: substrings are not programs: merge is not rg, restart not tar.
+  BOOST_TEST(route("git merge main") == "home");
+  BOOST_TEST(route("systemctl restart nginx") == "home");
+  // Tests go to the testing specialist.
+  BOOST_TEST(route("python3 -m pytest -q") == "studio");
+  // Heavy work without a specialist goes to the most headroom.
+  BOOST_TEST(route("tar czf a.tgz dir") == "studio");
+  // Seed 3: requirements hold for light commands and with auto_route off.
+  BOOST_TEST(route("uname -a", darwin) == "studio");
+  BOOST_TEST(route("uname -a", darwin, false).find("error: auto_route is off")
+             == 0u);
+  BOOST_TEST(route("make", docker) == "builder");
+  // An unreachable node is skipped, and named when it is the only fit.
+  BOOST_TEST(route("uname -m", arm) == "studio");
+  requirements linux_arm{"linux", "arm64", {}};
+  BOOST_TEST(route("ls", linux_arm)
+             == "error: every node offering os=linux, arch=arm64 is unreachable");
+  BOOST_TEST(route("ls", gpu).find("error: no node offers capability gpu")
+             == 0u);
+  // Named nodes, by id or alias, still checked against requirements.
+  BOOST_TEST(route("make", {}, true, "mac") == "studio");
+  BOOST_TEST(route("make", docker, true, "mac").find("error: node studio")
+             == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(seed_2_live_load_and_slots_decide, cluster_of_four) {
+  // The seed ignored remote load: here a loaded specialist loses its work.
+  views[2].sample = sample(95, 40, 32);
+  BOOST_TEST(route("make -j8") == "studio");
+  // ... and a full one too, however idle.
+  views[2].sample = sample(1, 0.1, 32);
+  views[2].busy = 16;
+  BOOST_TEST(route("make -j8") == "studio");
+  // A loaded home sends even light commands away.
+  views[0].sample = sample(99, 12, 8);
+  BOOST_TEST(route("ls") == "studio");
+}
+
+BOOST_FIXTURE_TEST_CASE(explanation_gives_a_verdict_on_every_node,
+                        cluster_of_four) {
+  auto req = request("cd build && make -j8");
+  req.needs.arch = "x86_64";
+  auto x = explain_placement(req, views, limits);
+  BOOST_TEST(x.error.empty());
+  BOOST_TEST(x.node == "builder");
+  BOOST_TEST(x.weight == "heavy");
+  BOOST_TEST(x.classification.find("make (build)") != std::string::npos);
+  BOOST_TEST(x.auto_routed);
+  BOOST_TEST(!x.would_wait);
+  BOOST_TEST(x.reason.find("specialist in compilation: builder") != std::string::npos);
+  BOOST_TEST(x.reason.find("0 of 16 slots busy") != std::string::npos);
+  BOOST_TEST(x.reason.find("load 6.00/32 CPUs") != std::string::npos);
+  BOOST_REQUIRE_EQUAL(x.nodes.size(), 4u);
+  BOOST_TEST(x.nodes[0].eligible);
+  BOOST_TEST(!x.nodes[1].eligible);
+  BOOST_TEST(x.nodes[1].note == "lacks arch=x86_64");
+  BOOST_TEST(x.nodes[2].eligible);
+  BOOST_TEST(x.nodes[2].note.find("specialist in compilation")
+             != std::string::npos);
+  BOOST_TEST(!x.nodes[3].eligible);
+  BOOST_TEST(x.nodes[3].note == "lacks arch=x86_64");
+  BOOST_TEST(x.nodes[0].score > 0.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(explanation_says_when_it_would_wait,
+                        cluster_of_four) {
+  views[0].busy = 4;
+  views[1].busy = 8;
+  views[2].busy = 16;
+  auto x = explain_placement(request("make"), views, limits);
+  BOOST_TEST(x.error.empty());
+  BOOST_TEST(x.node.empty());
+  BOOST_TEST(x.would_wait);
+  BOOST_TEST(x.nodes[3].note == "unreachable: connection refused");
+  BOOST_TEST(x.nodes[2].note.find("(full now)") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -264,7 +264,7 @@ BOOST_FIXTURE_TEST_CASE(batch_keeps_input_order_and_reports_progress,
 
 BOOST_FIXTURE_TEST_CASE(health_snapshot_describes_the_local_node, fixture) {
   cluster_snapshot snap;
-  self->request(rt.health, 10s, atom::get_v, atom::snapshot_v)
+  self->request(rt.health, 10s, atom::get_v, atom::snapshot_v, false)
     .receive([&](cluster_snapshot& s) { snap = std::move(s); },
              [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
   BOOST_TEST(snap.local_node == rt.local_node().info.id);

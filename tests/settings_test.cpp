@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(defaults_with_an_empty_environment) {
   BOOST_CHECK(s.status_timeout == 5s);
   BOOST_CHECK_EQUAL(s.output_limit, 16384u);
   BOOST_CHECK_EQUAL(s.cpu_threshold, 40.0);
-  BOOST_CHECK_EQUAL(s.load_threshold, 4.0);
+  BOOST_CHECK_EQUAL(s.load_threshold, 1.0);
   BOOST_CHECK_EQUAL(s.memory_threshold, 80.0);
   BOOST_CHECK(s.health_interval == 2s);
   BOOST_CHECK_EQUAL(s.local_slots, 0u);

@@ -200,6 +200,7 @@ void tools_call(const message& msg, const std::string& version,
   call.progress_token = std::move(progress_token);
   call.run = std::move(parsed.run);
   call.batch = std::move(parsed.batch);
+  call.refresh = parsed.refresh;
   in.call = std::move(call);
 }
 
@@ -319,12 +320,19 @@ std::string session::batch_reply(const tool_call& call,
                      });
 }
 
+std::string session::explain_reply(const tool_call& call,
+                                   const placement_explanation& x) const {
+  return result_line(call.request_id, call.protocol_version, opts_,
+                     [&](json_writer& w) { write_explanation_result(w, x); });
+}
+
 std::string session::status_reply(const tool_call& call,
                                   const cluster_snapshot& snapshot,
-                                  const slot_ledger& ledger) const {
+                                  const slot_ledger& ledger,
+                                  std::int64_t now_ms) const {
   return result_line(call.request_id, call.protocol_version, opts_,
                      [&](json_writer& w) {
-                       write_status_result(w, snapshot, ledger, opts_);
+                       write_status_result(w, snapshot, ledger, opts_, now_ms);
                      });
 }
 
@@ -354,9 +362,7 @@ std::string session::progress_notification(const tool_call& call,
 
 session_options session_options_from(const settings& cfg) {
   session_options opts;
-  opts.cpu_threshold = cfg.cpu_threshold;
-  opts.load_threshold = cfg.load_threshold;
-  opts.memory_threshold = cfg.memory_threshold;
+  opts.limits = load_limits_from(cfg);
   return opts;
 }
 

@@ -4,8 +4,10 @@
 // reply lines and tool calls out. The gateway actor owns one `session` and
 // turns each `tool_call` into messages to the runtime.
 
+#include "actors/placement.hpp"
 #include "config/settings.hpp"
 #include "messages/health.hpp"
+#include "messages/placement.hpp"
 #include "messages/run.hpp"
 
 #include <cstdint>
@@ -25,9 +27,7 @@ inline constexpr const char* legacy_version = "2025-11-25";
 struct session_options {
   std::string server_name = "cluster-execution-mcp";
   std::string server_version = "0.1.0";
-  double cpu_threshold = 40;      ///< Above: a node is "loaded".
-  double load_threshold = 4;
-  double memory_threshold = 80;
+  load_limits limits;  ///< Over any of them, a node is "busy".
   std::uint32_t max_timeout_s = 86'400;   ///< Largest per-call timeout accepted.
   std::uint32_t max_output_limit = 1 << 20;  ///< Largest per-call output limit.
   std::uint32_t max_batch = 1000;  ///< Most commands in one parallel_execute.
@@ -39,15 +39,21 @@ session_options session_options_from(const settings& cfg);
 /// A tool call the gateway must carry out by messaging the runtime.
 struct tool_call {
   /// Which runtime operation the call maps to.
-  enum class kind { run, batch, status };
+  enum class kind {
+    run,      ///< Run one command (cluster_bash, offload_to).
+    explain,  ///< Say where `run` would go; run nothing (explain: true).
+    batch,    ///< Run many commands (parallel_execute).
+    status,   ///< Report the cluster (cluster_status).
+  };
 
   kind what = kind::run;
   std::string tool;              ///< Tool name as called.
   std::string request_id;        ///< JSON-RPC id as compact JSON (`7`, `"a"`).
   std::string protocol_version;  ///< Revision the reply must follow.
   std::string progress_token;    ///< Compact JSON of `_meta.progressToken`; empty: none.
-  run_request run;               ///< For `run` (cluster_bash, offload_to); task_id unset.
+  run_request run;               ///< For `run` and `explain`; task_id unset.
   batch_request batch;           ///< For `batch`; batch_id and task_ids unset.
+  bool refresh = false;          ///< For `status`: probe every node first.
 };
 
 /// What the gateway must do after one input line.
@@ -74,10 +80,15 @@ public:
   std::string batch_reply(const tool_call& call,
                           const batch_result& result) const;
 
-  /// The reply to cluster_status.
+  /// The reply to a cluster_bash / offload_to call with explain: true.
+  std::string explain_reply(const tool_call& call,
+                            const placement_explanation& explanation) const;
+
+  /// The reply to cluster_status; `now_ms` (Unix ms) dates the samples' ages.
   std::string status_reply(const tool_call& call,
                            const cluster_snapshot& snapshot,
-                           const slot_ledger& ledger) const;
+                           const slot_ledger& ledger,
+                           std::int64_t now_ms) const;
 
   /// A tool result with isError: true, for a call the runtime could not serve.
   std::string failure_reply(const tool_call& call,

@@ -122,16 +122,55 @@ public:
   void requirements(cluster::requirements& needs) {
     needs.os = choice("requires_os", os_names());
     needs.arch = choice("requires_arch", arch_names());
+    capabilities(needs.capabilities);
+  }
+
+  // Names are matched exactly against the node file's, which are non-empty
+  // and free of control characters: anything else cannot match any node, so
+  // it is refused as a typo rather than reported as a capability no node
+  // offers. A repeated name is kept once, so placement names it once.
+  void capabilities(std::vector<std::string>& out) {
+    auto* v = find_member(args_, "requires_capabilities");
+    if (v == nullptr)
+      return;
+    if (!v->IsArray()) {
+      fail(expected("requires_capabilities",
+                    "an array of capability names (non-empty strings)", *v));
+      return;
+    }
+    for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+      auto& item = (*v)[i];
+      auto name = "requires_capabilities[" + std::to_string(i) + "]";
+      if (!item.IsString() || is_blank(view(item))) {
+        fail(expected(name, "a capability name (non-empty string)", item));
+        continue;
+      }
+      auto text = view(item);
+      if (std::any_of(text.begin(), text.end(), [](unsigned char c) {
+            return c < 0x20 || c == 0x7f;
+          })) {
+        fail("argument \"" + name
+             + "\": must not contain NUL or other control characters");
+        continue;
+      }
+      if (std::find(out.begin(), out.end(), view(item)) == out.end())
+        out.emplace_back(view(item));
+    }
   }
 
   void auto_route(bool& out) {
-    auto* v = find_member(args_, "auto_route");
+    flag("auto_route", out);
+  }
+
+  // A boolean argument; `out` keeps its default when the argument is absent.
+  void flag(const char* name, bool& out) {
+    auto* v = find_member(args_, name);
     if (v == nullptr)
       return;
     if (v->IsBool())
       out = v->GetBool();
     else
-      fail(expected("auto_route", "true or false", *v));
+      fail(expected(name, "true or false", *v));
   }
 
   void limits(run_request& req) {
@@ -242,25 +281,30 @@ call_arguments parse_tool_arguments(std::string_view tool,
                                     const session_options& opts) {
   call_arguments out;
   argument_reader in{tool, arguments, opts};
+  bool explain = false;
   if (tool == cluster_bash_tool) {
-    in.reject_unknown({"command", "requires_os", "requires_arch", "auto_route",
+    in.reject_unknown({"command", "requires_os", "requires_arch",
+                       "requires_capabilities", "auto_route", "explain",
                        "timeout", "cwd", "max_output_bytes"});
     in.command(out.run.command);
     in.requirements(out.run.needs);
     in.auto_route(out.run.auto_route);
+    in.flag("explain", explain);
     in.limits(out.run);
   } else if (tool == offload_to_tool) {
-    in.reject_unknown({"command", "node_id", "timeout", "cwd",
+    in.reject_unknown({"command", "node_id", "explain", "timeout", "cwd",
                        "max_output_bytes"});
     in.command(out.run.command);
     in.node_id(out.run.node);
     // A named node is an explicit choice, not the router's.
     out.run.auto_route = false;
+    in.flag("explain", explain);
     in.limits(out.run);
   } else if (tool == parallel_execute_tool) {
     out.what = tool_call::kind::batch;
     in.reject_unknown({"commands", "timeout", "cwd", "requires_os",
-                       "requires_arch", "max_output_bytes"});
+                       "requires_arch", "requires_capabilities",
+                       "max_output_bytes"});
     std::vector<std::string> commands;
     in.commands(commands);
     run_request shared;
@@ -272,8 +316,11 @@ call_arguments parse_tool_arguments(std::string_view tool,
     }
   } else {
     out.what = tool_call::kind::status;
-    in.reject_unknown({});
+    in.reject_unknown({"refresh"});
+    in.flag("refresh", out.refresh);
   }
+  if (explain)
+    out.what = tool_call::kind::explain;
   out.error = in.take_error();
   if (!out.error.empty())
     out.batch.items.clear();

@@ -16,8 +16,9 @@ namespace cluster::mcp {
 /// The validated arguments of one tools/call.
 struct call_arguments {
   tool_call::kind what = tool_call::kind::run;  ///< Which runtime operation.
-  run_request run;      ///< For `run`; task_id left empty.
+  run_request run;      ///< For `run` and `explain`; task_id left empty.
   batch_request batch;  ///< For `batch`; batch_id and task_ids left empty.
+  bool refresh = false; ///< For `status`: probe every node first.
   std::string error;    ///< Non-empty: why the arguments were refused.
 };
 

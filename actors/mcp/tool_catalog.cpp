@@ -13,10 +13,9 @@ namespace {
 // No "$schema" member: 2020-12 is the MCP default, and naming it explicitly
 // makes draft-07 validators (the 1.x SDK's Ajv) refuse to compile the schema.
 
-// One finished command, as cluster_bash / offload_to / parallel_execute report it.
-constexpr const char* run_result_schema = R"({
-  "type": "object",
-  "properties": {
+// The members of one finished command, as cluster_bash / offload_to /
+// parallel_execute report it.
+constexpr const char* run_result_properties = R"(
     "success": {"type": "boolean", "description": "True when the command ran and exited with status 0."},
     "executed_on": {"type": "string", "description": "Node id the command ran on (or was meant to run on)."},
     "stdout": {"type": "string", "description": "Standard output (head and tail when truncated)."},
@@ -33,10 +32,61 @@ constexpr const char* run_result_schema = R"({
     "duration_ms": {"type": "integer", "minimum": 0},
     "auto_routed": {"type": "boolean", "description": "True when the router chose the node."},
     "routing_reason": {"type": "string", "description": "Why this node was chosen."},
-    "task_id": {"type": "string"}
+    "task_id": {"type": "string"})";
+
+constexpr const char* run_result_required = R"(["success", "executed_on", "stdout", "stderr", "return_code", "signal", "error", "error_message", "retriable", "stdout_truncated", "stderr_truncated", "stdout_bytes", "stderr_bytes", "duration_ms", "auto_routed", "routing_reason", "task_id"])";
+
+// One finished command: an item of parallel_execute's results.
+std::string run_result_schema() {
+  return std::string{R"({
+  "type": "object",
+  "properties": {)"} + run_result_properties + R"(
   },
-  "required": ["success", "executed_on", "stdout", "stderr", "return_code", "signal", "error", "error_message", "retriable", "stdout_truncated", "stderr_truncated", "stdout_bytes", "stderr_bytes", "duration_ms", "auto_routed", "routing_reason", "task_id"]
+  "required": )" + run_result_required + "}";
+}
+
+// What explain: true answers instead of running: the router's decision.
+constexpr const char* explanation_schema = R"({
+  "type": "object",
+  "description": "Where the command would run now and why; nothing was run.",
+  "properties": {
+    "would_run_on": {"type": ["string", "null"], "description": "The node a run would go to now; null when no node qualifies (see error) or every eligible node is busy (see would_wait)."},
+    "routing_reason": {"type": "string", "description": "The routing_reason a run would report."},
+    "error": {"type": ["string", "null"], "description": "Why no node qualifies, naming the requirements: a run would fail with error placement. null when a node qualifies."},
+    "auto_routed": {"type": "boolean", "description": "True when the router would choose among nodes (false for a named node or auto_route false)."},
+    "would_wait": {"type": "boolean", "description": "True when every eligible node's slots are in use: a run would wait for one."},
+    "weight": {"type": ["string", "null"], "enum": ["light", "heavy", null], "description": "How the command was classified: light commands stay on the local node unless it is busy, heavy ones go to the node with the most headroom."},
+    "classification": {"type": "string", "description": "The classifier's reason, e.g. which program made the command heavy."},
+    "nodes": {"type": "array", "description": "Every configured node, in configuration order, with the router's verdict.", "items": {
+      "type": "object",
+      "properties": {
+        "node": {"type": "string"},
+        "eligible": {"type": "boolean", "description": "Meets every requirement and is reachable."},
+        "note": {"type": "string", "description": "Why not (e.g. lacks os=darwin), or its load."},
+        "score": {"type": ["number", "null"], "description": "Load score, lower is better; null when not eligible."}
+      },
+      "required": ["node", "eligible", "note", "score"]
+    }}
+  },
+  "required": ["would_run_on", "routing_reason", "error", "auto_routed", "would_wait", "weight", "classification", "nodes"]
 })";
+
+// cluster_bash / offload_to: a finished command, or with explain: true only
+// the decision. oneOf keeps each shape's own required members, so a client
+// still gets every run field of a run.
+std::string run_or_explanation_schema() {
+  return std::string{R"({
+  "type": "object",
+  "properties": {)"} + run_result_properties + R"(,
+    "explanation": )" + explanation_schema + R"(
+  },
+  "oneOf": [
+    {"title": "run", "description": "The command ran (or failed to).", "required": )"
+         + run_result_required + R"(},
+    {"title": "explanation", "description": "explain: true; nothing ran.", "required": ["explanation"]}
+  ]
+})";
+}
 
 constexpr const char* node_status_schema = R"({
   "type": "object",
@@ -49,15 +99,19 @@ constexpr const char* node_status_schema = R"({
     "cpu_count": {"type": ["integer", "null"], "minimum": 0},
     "os": {"type": "string"},
     "arch": {"type": "string"},
-    "status": {"type": "string", "enum": ["healthy", "loaded", "unreachable", "unknown"], "description": "unknown: configured but not sampled yet."},
+    "status": {"type": "string", "enum": ["healthy", "busy", "unreachable", "unknown"], "description": "busy: CPU, load or memory above the server's thresholds; unreachable: the last probe failed; unknown: configured but not sampled yet."},
     "reachable": {"type": ["boolean", "null"], "description": "null when the node was never probed."},
     "error": {"type": ["string", "null"], "description": "Why the last probe failed; null when it did not."},
+    "consecutive_failures": {"type": "integer", "minimum": 0, "description": "Probes that failed in a row; 0 after a good one."},
+    "config_mismatch": {"type": ["string", "null"], "description": "How the detected OS or architecture differs from the node file; null when they agree (or the node was not sampled)."},
+    "capabilities": {"type": "array", "items": {"type": "string"}, "description": "As configured; what requires_capabilities is matched against."},
     "slots": {"type": "integer", "minimum": 0, "description": "Commands the node may run at once."},
     "busy_slots": {"type": "integer", "minimum": 0},
     "queued": {"type": "integer", "minimum": 0, "description": "Commands waiting that only this node can take."},
-    "sampled_at": {"type": ["string", "null"], "format": "date-time", "description": "When the figures were measured (UTC); null if never."}
+    "sampled_at": {"type": ["string", "null"], "format": "date-time", "description": "When the figures were measured (UTC); null if never."},
+    "sample_age_ms": {"type": ["integer", "null"], "minimum": 0, "description": "How old the figures were when this answer was written; null if never sampled."}
   },
-  "required": ["cpu_percent", "memory_percent", "load_1m", "load_5m", "load_15m", "cpu_count", "os", "arch", "status", "reachable", "error", "slots", "busy_slots", "queued", "sampled_at"]
+  "required": ["cpu_percent", "memory_percent", "load_1m", "load_5m", "load_15m", "cpu_count", "os", "arch", "status", "reachable", "error", "consecutive_failures", "config_mismatch", "capabilities", "slots", "busy_slots", "queued", "sampled_at", "sample_age_ms"]
 })";
 
 constexpr const char* execution_annotations = R"({
@@ -71,7 +125,12 @@ std::string command_property() {
 std::string requirement_properties() {
   return R"(
     "requires_os": {"type": "string", "enum": ["linux", "darwin", "macos"], "description": "Run only on a node with this OS (macos means darwin)."},
-    "requires_arch": {"type": "string", "enum": ["x86_64", "arm64", "aarch64", "amd64"], "description": "Run only on a node with this CPU architecture (aarch64 means arm64, amd64 means x86_64)."})";
+    "requires_arch": {"type": "string", "enum": ["x86_64", "arm64", "aarch64", "amd64"], "description": "Run only on a node with this CPU architecture (aarch64 means arm64, amd64 means x86_64)."},
+    "requires_capabilities": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "Run only on a node that offers every one of these capabilities (names as in cluster_status, e.g. docker, gpu)."})";
+}
+
+std::string explain_property() {
+  return R"("explain": {"type": "boolean", "default": false, "description": "true: run nothing; answer where the command would run now and why, with every node's verdict (structuredContent.explanation)."})";
 }
 
 // timeout, cwd and max_output_bytes: shared by every tool that runs commands.
@@ -92,18 +151,19 @@ std::string cluster_bash_json(const session_options& opts) {
   return R"({
   "name": "cluster_bash",
   "title": "Run a command on the cluster",
-  "description": "Run a shell command (bash -c) on the best node of the cluster and wait for it to finish. The router picks the least-loaded reachable node that meets requires_os / requires_arch; with auto_route=false the command runs on this machine, and the requirements are still checked (an unmet requirement fails with error \"placement\" instead of running in the wrong place). Use it for builds, tests and any command whose platform matters; use offload_to to name a node, parallel_execute for many independent commands. Returns success (ran and exited 0), return_code, stdout and stderr (each capped, keeping head and tail; stdout_truncated / stderr_truncated say so), executed_on, duration_ms, and when the command did not run to completion an error class (timeout, cancelled, spawn, connection, placement, overloaded, invalid) with retriable. A non-zero exit is not a tool error: read stderr and return_code.",
+  "description": "Run a shell command (bash -c) on the best node of the cluster and wait for it to finish. The router picks the least-loaded reachable node that meets requires_os / requires_arch / requires_capabilities; with auto_route=false the command runs on this machine, and the requirements are still checked (an unmet requirement fails with error \"placement\" instead of running in the wrong place). Use it for builds, tests and any command whose platform matters; use offload_to to name a node, parallel_execute for many independent commands. Returns success (ran and exited 0), return_code, stdout and stderr (each capped, keeping head and tail; stdout_truncated / stderr_truncated say so), executed_on, duration_ms, and when the command did not run to completion an error class (timeout, cancelled, spawn, connection, placement, overloaded, invalid) with retriable. A non-zero exit is not a tool error: read stderr and return_code. With explain=true nothing runs: the result is only structuredContent.explanation, where the command would run now and why.",
   "inputSchema": {
     "type": "object",
     "properties": {
     )" + command_property() + "," + requirement_properties() + R"(,
-    "auto_route": {"type": "boolean", "default": true, "description": "true: the router picks the node; false: run on this machine (requirements are still checked)."},)"
+    "auto_route": {"type": "boolean", "default": true, "description": "true: the router picks the node; false: run on this machine (requirements are still checked)."},
+    )" + explain_property() + ","
          + run_limit_properties(opts, "the command") + R"(
     },
     "required": ["command"],
     "additionalProperties": false
   },
-  "outputSchema": )" + run_result_schema + R"(,
+  "outputSchema": )" + run_or_explanation_schema() + R"(,
   "annotations": )" + execution_annotations + "}";
 }
 
@@ -111,18 +171,19 @@ std::string offload_to_json(const session_options& opts) {
   return R"({
   "name": "offload_to",
   "title": "Run a command on a named node",
-  "description": "Run a shell command (bash -c) on one named node and wait for it to finish. Use it when the command must run on a particular machine, e.g. for files, tools or hardware only that node has; cluster_status lists the node ids. Returns the same fields as cluster_bash; an unknown node fails with error \"placement\" naming the known nodes.",
+  "description": "Run a shell command (bash -c) on one named node and wait for it to finish. Use it when the command must run on a particular machine, e.g. for files, tools or hardware only that node has; cluster_status lists the node ids. Returns the same fields as cluster_bash; an unknown node fails with error \"placement\" naming the known nodes. With explain=true nothing runs: the result says whether the node can take the command now.",
   "inputSchema": {
     "type": "object",
     "properties": {
     )" + command_property() + R"(,
-    "node_id": {"type": "string", "minLength": 1, "description": "Id or alias of the node to run on."},)"
+    "node_id": {"type": "string", "minLength": 1, "description": "Id or alias of the node to run on."},
+    )" + explain_property() + ","
          + run_limit_properties(opts, "the command") + R"(
     },
     "required": ["command", "node_id"],
     "additionalProperties": false
   },
-  "outputSchema": )" + run_result_schema + R"(,
+  "outputSchema": )" + run_or_explanation_schema() + R"(,
   "annotations": )" + execution_annotations + "}";
 }
 
@@ -145,7 +206,7 @@ std::string parallel_execute_json(const session_options& opts) {
   "outputSchema": {
     "type": "object",
     "properties": {
-      "results": {"type": "array", "items": )" + run_result_schema + R"(},
+      "results": {"type": "array", "items": )" + run_result_schema() + R"(},
       "total": {"type": "integer", "minimum": 0},
       "succeeded": {"type": "integer", "minimum": 0, "description": "Commands that ran and exited 0."},
       "failed": {"type": "integer", "minimum": 0}
@@ -159,8 +220,14 @@ std::string cluster_status_json() {
   return std::string{R"({
   "name": "cluster_status",
   "title": "Cluster status",
-  "description": "Show every node of the cluster: reachability, OS and architecture, CPU, memory and load, slots in use, queued commands, and a status (healthy, loaded, unreachable). Read-only and quick; call it to choose requirements or a node, or after a connection or placement error.",
-  "inputSchema": {"type": "object", "additionalProperties": false},
+  "description": "Show every node of the cluster: reachability, OS and architecture, capabilities, CPU, memory and load, slots in use, queued commands, a status (healthy, busy, unreachable, unknown) and how old each sample is. Read-only and quick; call it to choose requirements or a node, or after a connection or placement error. refresh=true probes every node first (takes up to the status timeout) instead of answering from the latest samples.",
+  "inputSchema": {
+    "type": "object",
+    "properties": {
+      "refresh": {"type": "boolean", "default": false, "description": "true: probe every node now and report those samples; false: the latest samples (taken every few seconds)."}
+    },
+    "additionalProperties": false
+  },
   "outputSchema": {
     "type": "object",
     "properties": {
@@ -194,9 +261,11 @@ std::string tool_list_json(const session_options& opts) {
 std::string server_instructions() {
   return "cluster-exec runs shell commands (bash -c) on the machines of a "
          "cluster. Call cluster_status to see the nodes, their OS, "
-         "architecture and load. Use cluster_bash for one command: it goes to "
-         "the least-loaded node that meets requires_os / requires_arch "
-         "(auto_route=false keeps it on this machine). Use offload_to to run on "
+         "architecture, capabilities and load. Use cluster_bash for one "
+         "command: it goes to the least-loaded node that meets requires_os / "
+         "requires_arch / requires_capabilities (auto_route=false keeps it on "
+         "this machine; explain=true only says where it would run, and why). "
+         "Use offload_to to run on "
          "a named node and parallel_execute for independent commands that can "
          "run at once. Pass cwd (an absolute path) for builds and tests, and a "
          "timeout for long commands. Results carry success, return_code, "

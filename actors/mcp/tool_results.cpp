@@ -4,6 +4,7 @@
 #include "actors/utf8.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -13,12 +14,6 @@ namespace cluster::mcp {
 namespace {
 
 constexpr std::size_t max_label_bytes = 60;
-
-void write_text_content(json_writer& out, std::string_view text) {
-  out.key("content").begin_array();
-  out.begin_object().key("type").string("text").key("text").string(text);
-  out.end_object().end_array();
-}
 
 // One line saying how the run ended, e.g. "exit 0 on node-a in 12 ms".
 std::string outcome_line(const run_result& r) {
@@ -107,12 +102,6 @@ std::string command_label(const std::string& command) {
   return std::string{line.substr(0, utf8_prefix_boundary(line))} + "...";
 }
 
-// Dividing by the power of ten (not multiplying by 0.1) gives the double
-// nearest to the decimal, so it prints as e.g. 0.3, not 0.30000000000000004.
-double rounded(double value, double scale) {
-  return std::round(value * scale) / scale;
-}
-
 // "2025-01-02T03:04:05.678Z", or empty for a sample never taken.
 std::string utc_timestamp(std::int64_t unix_ms) {
   if (unix_ms <= 0)
@@ -127,20 +116,35 @@ std::string utc_timestamp(std::int64_t unix_ms) {
   return out;
 }
 
+slot_usage slots_of(const slot_ledger& ledger, const std::string& node) {
+  auto i = std::find_if(ledger.nodes.begin(), ledger.nodes.end(),
+                        [&](const slot_usage& u) { return u.node == node; });
+  return i == ledger.nodes.end() ? slot_usage{} : *i;
+}
+
+// What follows a node's row: the probe's complaint and the platform
+// mismatch, which explain a node that never gets work.
+std::string row_notes(const node_sample& s) {
+  std::string notes;
+  auto add = [&](const std::string& note) {
+    notes += (notes.empty() ? "" : "; ") + note;
+  };
+  if (!s.error.empty())
+    add(s.error);
+  if (s.failures > 1)
+    add(std::to_string(s.failures) + " probes failed in a row");
+  if (!s.mismatch.empty())
+    add(s.mismatch);
+  return notes.empty() ? notes : "  (" + notes + ")";
+}
+
+// healthy, busy (over a threshold), unreachable, or unknown (never sampled).
 const char* node_status(const node_sample& s, const session_options& opts) {
   if (!s.sampled)
     return "unknown";
   if (!s.reachable)
     return "unreachable";
-  load_limits limits{opts.cpu_threshold, opts.load_threshold,
-                     opts.memory_threshold};
-  return is_loaded(s, limits) ? "loaded" : "healthy";
-}
-
-slot_usage slots_of(const slot_ledger& ledger, const std::string& node) {
-  auto i = std::find_if(ledger.nodes.begin(), ledger.nodes.end(),
-                        [&](const slot_usage& u) { return u.node == node; });
-  return i == ledger.nodes.end() ? slot_usage{} : *i;
+  return is_loaded(s, opts.limits) ? "busy" : "healthy";
 }
 
 } // namespace
@@ -172,8 +176,7 @@ std::string status_table(const cluster_snapshot& snapshot,
                     s.node.c_str(), node_status(s, opts), "-", "-", "-",
                     slots.c_str(), platform.c_str());
     text += row;
-    if (!s.error.empty())
-      text += "  (" + s.error + ")";
+    text += row_notes(s);
     text += "\n";
   }
   if (snapshot.nodes.empty())
@@ -222,16 +225,16 @@ void write_batch_result(json_writer& out, const batch_result& result,
 
 void write_status_result(json_writer& out, const cluster_snapshot& snapshot,
                          const slot_ledger& ledger,
-                         const session_options& opts) {
+                         const session_options& opts, std::int64_t now_ms) {
   write_text_content(out, status_table(snapshot, ledger, opts));
   out.key("structuredContent");
-  write_status_object(out, snapshot, ledger, opts);
+  write_status_object(out, snapshot, ledger, opts, now_ms);
   out.key("isError").boolean(false);
 }
 
 void write_status_object(json_writer& out, const cluster_snapshot& snapshot,
                          const slot_ledger& ledger,
-                         const session_options& opts) {
+                         const session_options& opts, std::int64_t now_ms) {
   out.begin_object();
   out.key("local_node").string(snapshot.local_node);
   out.key("nodes").begin_object();
@@ -269,6 +272,16 @@ void write_status_object(json_writer& out, const cluster_snapshot& snapshot,
       out.null();
     else
       out.string(s.error);
+    out.key("consecutive_failures").unsigned_integer(s.failures);
+    out.key("config_mismatch");
+    if (s.mismatch.empty())
+      out.null();
+    else
+      out.string(s.mismatch);
+    out.key("capabilities").begin_array();
+    for (auto& capability : s.capabilities)
+      out.string(capability);
+    out.end_array();
     out.key("slots").unsigned_integer(used.slots);
     out.key("busy_slots").unsigned_integer(used.busy);
     out.key("queued").unsigned_integer(used.queued);
@@ -277,6 +290,13 @@ void write_status_object(json_writer& out, const cluster_snapshot& snapshot,
       out.null();
     else
       out.string(at);
+    // Computed here, not by the monitor, so the age is true when read; a
+    // clock step backwards must not make it negative.
+    out.key("sample_age_ms");
+    if (s.sampled_at_ms > 0)
+      out.integer(std::max<std::int64_t>(0, now_ms - s.sampled_at_ms));
+    else
+      out.null();
     out.end_object();
   }
   out.end_object();
@@ -285,9 +305,27 @@ void write_status_object(json_writer& out, const cluster_snapshot& snapshot,
   out.end_object();
 }
 
+void write_text_content(json_writer& out, std::string_view text) {
+  out.key("content").begin_array();
+  out.begin_object().key("type").string("text").key("text").string(text);
+  out.end_object().end_array();
+}
+
+// Dividing by the power of ten (not multiplying by 0.1) gives the double
+// nearest to the decimal, so it prints as e.g. 0.3, not 0.30000000000000004.
+double rounded(double value, double scale) {
+  return std::round(value * scale) / scale;
+}
+
 void write_error_result(json_writer& out, std::string_view message) {
   write_text_content(out, message);
   out.key("isError").boolean(true);
+}
+
+std::int64_t unix_now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
 }
 
 } // namespace cluster::mcp

@@ -8,6 +8,8 @@
 #include "actors/mcp/json_rpc.hpp"
 #include "actors/mcp/mcp_session.hpp"
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace cluster::mcp {
@@ -20,25 +22,50 @@ void write_run_result(json_writer& out, const run_result& result);
 void write_batch_result(json_writer& out, const batch_result& result,
                         const batch_request& request);
 
-/// Writes the result members for cluster_status.
+/// Writes the result members for cluster_status; `now_ms` (Unix ms) is when
+/// the answer is written, from which each sample's age is computed.
 void write_status_result(json_writer& out, const cluster_snapshot& snapshot,
                          const slot_ledger& ledger,
-                         const session_options& opts);
+                         const session_options& opts, std::int64_t now_ms);
 
 /// Writes the structured object of one run (cluster_bash's structuredContent).
 void write_run_object(json_writer& out, const run_result& result);
 
-/// Writes the structured object of cluster_status.
+/// Writes the structured object of cluster_status (see write_status_result).
 void write_status_object(json_writer& out, const cluster_snapshot& snapshot,
                          const slot_ledger& ledger,
-                         const session_options& opts);
+                         const session_options& opts, std::int64_t now_ms);
 
 /// A text table of every node: status, CPU %, memory %, load, slots, platform.
 std::string status_table(const cluster_snapshot& snapshot,
                          const slot_ledger& ledger,
                          const session_options& opts);
 
+// Explanations (explain_results.cpp).
+
+/// Writes the result members for cluster_bash / offload_to with explain:
+/// true; isError when no node qualifies, as the run itself would be.
+void write_explanation_result(json_writer& out,
+                              const placement_explanation& explanation);
+
+/// Writes the explanation object (structuredContent.explanation).
+void write_explanation_object(json_writer& out,
+                              const placement_explanation& explanation);
+
+/// The decision in words: "would run on NODE: REASON", then one line per node.
+std::string explanation_text(const placement_explanation& explanation);
+
+/// Writes the `content` member: one text item.
+void write_text_content(json_writer& out, std::string_view text);
+
+/// `value` rounded to 1/scale (scale 10: one decimal), printed without
+/// binary noise.
+double rounded(double value, double scale);
+
 /// Writes the members of a tool result that only carries an error message.
 void write_error_result(json_writer& out, std::string_view message);
+
+/// Milliseconds since the Unix epoch, now (the clock samples are dated by).
+std::int64_t unix_now_ms();
 
 } // namespace cluster::mcp

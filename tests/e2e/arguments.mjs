@@ -24,6 +24,16 @@ const CASES = [
   ['parallel_execute commands of wrong type', 'parallel_execute', { commands: 'echo a' }, 'commands'],
   ['parallel_execute non-string command', 'parallel_execute', { commands: ['echo a', 7] }, 'commands'],
   ['cluster_status unknown argument', 'cluster_status', { bogus_option_e2e: true }, 'bogus_option_e2e'],
+  ['cluster_bash requires_capabilities not an array', 'cluster_bash', { command: 'true', requires_capabilities: 'docker' }, 'requires_capabilities'],
+  ['cluster_bash requires_capabilities empty name', 'cluster_bash', { command: 'true', requires_capabilities: ['docker', ''] }, 'requires_capabilities[1]'],
+  ['cluster_bash requires_capabilities non-string', 'cluster_bash', { command: 'true', requires_capabilities: [5] }, 'requires_capabilities[0]'],
+  ['cluster_bash requires_capabilities with NUL', 'cluster_bash', { command: 'true', requires_capabilities: ['a\u0000b'] }, 'NUL'],
+  ['parallel_execute requires_capabilities not an array', 'parallel_execute', { commands: ['true'], requires_capabilities: { gpu: true } }, 'requires_capabilities'],
+  ['offload_to takes no requires_capabilities', 'offload_to', { command: 'true', node_id: 'x', requires_capabilities: ['gpu'] }, 'requires_capabilities'],
+  ['cluster_bash explain of wrong type', 'cluster_bash', { command: 'true', explain: 'yes' }, 'explain'],
+  ['offload_to explain of wrong type', 'offload_to', { command: 'true', node_id: 'x', explain: 1 }, 'explain'],
+  ['parallel_execute takes no explain', 'parallel_execute', { commands: ['true'], explain: true }, 'explain'],
+  ['cluster_status refresh of wrong type', 'cluster_status', { refresh: 'true' }, 'refresh'],
 ];
 
 export async function argumentErrorChecks(s, era) {

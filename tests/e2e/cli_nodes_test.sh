@@ -76,12 +76,33 @@ expect_out_has "$NODE1_IP"
 expect_out_has "$NODE_ID"
 end
 
-begin "nodes: cluster-status lists the remote nodes (not sampled: unknown)"
+begin "nodes: cluster-status probes the remote nodes first"
 run "${CFG[@]}" -- cluster-status
 expect_rc 0
-expect_out_has '^node1 +unknown'
-expect_out_has '^node2 +unknown'
+expect_out_has '^node1 +(healthy|busy) '
+expect_out_has '^node2 +(healthy|busy) '
 expect_out_has "^$NODE_ID "
+end
+
+begin "nodes: cluster-status --json has capabilities, ages and failure counts"
+run "${CFG[@]}" -- cluster-status --json
+expect_rc 0
+json "['node1','node2'].every((id) => { const n = j.nodes[id]; return n.reachable === true && JSON.stringify(n.capabilities) === '[\"sshd-test\"]' && Number.isInteger(n.sample_age_ms) && n.consecutive_failures === 0 && n.config_mismatch === null; })"
+end
+
+begin "nodes: explain --requires-capability picks a node offering it"
+run "${CFG[@]}" -- explain --requires-capability sshd-test -- make
+expect_rc 0
+expect_out_has '^would run on node[12]: '
+expect_out_has "^  $NODE_ID: not eligible, lacks capability sshd-test"
+expect_out_has '^  node1: eligible'
+expect_out_has '^  node2: eligible'
+end
+
+begin "nodes: explain --node names that node"
+run "${CFG[@]}" -- explain --node node2 -- ls
+expect_rc 0
+expect_out_has '^would run on node2: named node'
 end
 
 begin "nodes: submit --node runs over SSH on that node"
@@ -125,7 +146,9 @@ end
 begin "nodes: accept-new records the key once, then matches"
 run "${CFG[@]}" -- submit --set known_hosts="$WORK/new_known_hosts" --set host_key_policy=accept-new --node node1 -- true
 expect_rc 0
+# One line, node1's: a command for a named node touches no other node.
 [[ $(grep -c . "$WORK/new_known_hosts" 2>/dev/null) == 1 ]] || bad "expected one known_hosts line"
+[[ $(grep -c "^$NODE1_IP " "$WORK/new_known_hosts" 2>/dev/null) == 1 ]] || bad "expected node1's key"
 run "${CFG[@]}" -- submit --set known_hosts="$WORK/new_known_hosts" --set host_key_policy=strict --node node1 -- true
 expect_rc 0
 end

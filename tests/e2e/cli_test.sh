@@ -15,7 +15,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/cli_lib.sh" "$@"
 
 # ---------------------------------------------------------------- help and usage
 
-for args in "--help" "help" "submit --help" "cluster-status --help"; do
+for args in "--help" "help" "submit --help" "explain --help" "help explain" "cluster-status --help"; do
   begin "help: cluster-router $args -> usage on stdout, exit 0"
   # shellcheck disable=SC2086
   run -- $args
@@ -26,9 +26,21 @@ done
 
 begin "help: submit --help lists its options"
 run -- submit --help
-for opt in --node --os --arch --timeout --cwd --no-auto-route --output-limit --json; do
+for opt in --node --os --arch --requires-os --requires-arch --requires-capability --timeout --cwd --no-auto-route --output-limit --json; do
   grep -q -- "$opt" "$WORK/out" || bad "submit --help does not mention $opt"
 done
+end
+
+begin "help: explain --help lists its options and exit statuses"
+run -- explain --help
+for opt in --node --requires-os --requires-arch --requires-capability --no-auto-route --json 125; do
+  grep -q -- "$opt" "$WORK/out" || bad "explain --help does not mention $opt"
+done
+end
+
+begin "help: the overview lists explain"
+run -- help
+expect_out_has '^  explain '
 end
 
 begin "usage: no subcommand -> usage on stderr, exit 2"
@@ -61,6 +73,27 @@ run -- submit --
 expect_rc 2
 expect_err_nonempty
 end
+
+begin "usage: explain without a command -> exit 2 naming explain"
+run -- explain --
+expect_rc 2
+expect_err_has 'explain: no command'
+end
+
+begin "usage: unknown explain option -> exit 2"
+run -- explain --bogus-option -- true
+expect_rc 2
+expect_err_has 'explain: unknown option .--bogus-option'
+end
+
+for bad_opt in "--requires-os windows" "--requires-arch sparc" "--requires-capability="; do
+  begin "usage: explain $bad_opt -> usage error, exit 2"
+  # shellcheck disable=SC2086
+  run -- explain $bad_opt -- true
+  expect_rc 2
+  expect_err_has "${bad_opt%%[ =]*}"
+  end
+done
 
 # ---------------------------------------------------------------- submit
 
@@ -176,12 +209,78 @@ expect_rc 126
 json 'j.error === "spawn" && j.error_message.includes("no-such-dir")'
 end
 
+begin "submit: --requires-capability no node offers -> exit 125 naming it, nothing runs"
+run -- submit --requires-capability gpu-e2e-missing -- "touch $WORK/cap-ran"
+expect_rc 125
+expect_err_has 'capability gpu-e2e-missing'
+[[ ! -e $WORK/cap-ran ]] || bad "the command ran"
+end
+
+begin "submit: --requires-os / --requires-arch spell --os / --arch"
+run -- submit --requires-os linux --requires-arch "$ARCH" -- uname -s
+expect_rc 0
+expect_out "Linux"
+end
+
+# ---------------------------------------------------------------- explain
+
+begin "explain: -- make names the local node and runs nothing"
+run -- explain -- "make -f /dev/null; touch $WORK/explain-ran"
+expect_rc 0
+[[ $(head -n 1 "$WORK/out") == "would run on $NODE_ID: "* ]] || bad "first line: $(head -n 1 "$WORK/out")"
+expect_out_has "^  $NODE_ID: eligible"
+expect_out_has 'heavy'
+[[ ! -e $WORK/explain-ran ]] || bad "explain ran the command"
+end
+
+begin "explain: --requires-os darwin -- ls -> exit 125 naming os=darwin"
+run -- explain --requires-os darwin -- ls
+expect_rc 125
+expect_err_has 'placement: .*os=darwin'
+expect_out_has "^no node can run it: .*os=darwin"
+expect_out_has "^  $NODE_ID: not eligible, lacks os=darwin"
+end
+
+begin "explain: exits as submit would (125) for an unknown --node and a missing capability"
+for args in "--node no-such-node-e2e" "--requires-capability gpu-e2e-missing"; do
+  # shellcheck disable=SC2086
+  run -- explain $args -- true
+  [[ $RC -eq 125 ]] || bad "explain $args: exit $RC, expected 125"
+  grep -q -- "${args#* }" "$WORK/err" || bad "explain $args: stderr does not name ${args#* }"
+done
+end
+
+begin "explain: submit's other options are accepted and change nothing"
+run -- explain --timeout 5 --cwd /nonexistent --output-limit 10 --node "$NODE_ID" -- ls
+expect_rc 0
+expect_out_has "^would run on $NODE_ID: named node"
+end
+
+begin "explain --json: the decision as an object"
+run -- explain --json --no-auto-route -- make
+expect_rc 0
+json "j.would_run_on === '$NODE_ID' && j.error === null && j.auto_routed === false && j.would_wait === false"
+json "j.weight === 'heavy' && Array.isArray(j.nodes) && j.nodes.some((n) => n.node === '$NODE_ID' && n.eligible && typeof n.score === 'number')"
+end
+
+begin "explain --json: no node -> exit 125, error names it"
+run -- explain --json --requires-os darwin -- ls
+expect_rc 125
+json "j.would_run_on === null && /os=darwin/.test(j.error) && j.nodes.every((n) => !n.eligible && n.score === null)"
+end
+
 # ---------------------------------------------------------------- cluster-status
 
 begin "cluster-status: table row for the local node"
 run -- cluster-status
 expect_rc 0
-grep -Ew -- "$NODE_ID" "$WORK/out" | grep -Eq 'healthy|loaded' || bad "no row naming $NODE_ID with its status"
+grep -Ew -- "$NODE_ID" "$WORK/out" | grep -Eq 'healthy|busy' || bad "no row naming $NODE_ID with its status"
+end
+
+begin "cluster-status: a node over a threshold is busy"
+run CLUSTER_MEMORY_THRESHOLD=0.001 -- cluster-status
+expect_rc 0
+grep -Ew -- "$NODE_ID" "$WORK/out" | grep -Eq 'busy' || bad "no busy row naming $NODE_ID"
 end
 
 begin "cluster-status --json: the status object"
@@ -189,6 +288,9 @@ run -- cluster-status --json
 expect_rc 0
 json "j.local_node === '$NODE_ID' && j.nodes['$NODE_ID'].reachable === true && j.nodes['$NODE_ID'].os === 'linux'"
 json "['cpu_percent','memory_percent','load_1m','load_5m','load_15m','cpu_count','arch','status','slots','busy_slots','queued','sampled_at'].every((k) => k in j.nodes['$NODE_ID']) && Number.isInteger(j.queue_limit)"
+json "const n = j.nodes['$NODE_ID']; ['healthy','busy'].includes(n.status) && Array.isArray(n.capabilities) && n.config_mismatch === null && n.consecutive_failures === 0"
+# The CLI asks for a fresh sample: it is at most a few seconds old.
+json "const n = j.nodes['$NODE_ID']; Number.isInteger(n.sample_age_ms) && n.sample_age_ms < 10000 && Date.now() - Date.parse(n.sampled_at) < 30000"
 end
 
 # ---------------------------------------------------------------- environment

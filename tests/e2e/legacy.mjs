@@ -12,6 +12,8 @@ import { checkToolList, checkStatusShape, checkBatchShape } from './schemas.mjs'
 import { openLegacy } from './sessions.mjs';
 import { argumentErrorChecks } from './arguments.mjs';
 import { asyncChecks, unexpectedErrors } from './async.mjs';
+import { explainChecks } from './explain.mjs';
+import { statusChecks } from './status.mjs';
 
 const OMITTED = /\n\[\.\.\. (\d+) bytes omitted \.\.\.\]\n/;
 
@@ -232,6 +234,8 @@ async function body(s) {
     expect(textOf(res).includes(LOCAL_NODE), 'text block does not name the node');
   });
 
+  await explainChecks(s, 'legacy');
+  await statusChecks(s, 'legacy');
   await argumentErrorChecks(s, 'legacy');
   await asyncChecks(s, 'legacy');
 

@@ -10,6 +10,8 @@ import { RawServer, assertOnlyJson, modernMeta } from './rawclient.mjs';
 import { checkToolList, checkStatusShape } from './schemas.mjs';
 import { openModern, MODERN_VERSION, LEGACY_VERSION } from './sessions.mjs';
 import { asyncChecks, unexpectedErrors } from './async.mjs';
+import { explainChecks } from './explain.mjs';
+import { statusChecks } from './status.mjs';
 
 function checkCacheHints(result, what) {
   expect(Number.isInteger(result.ttlMs) && result.ttlMs >= 0, `${what}.ttlMs: ${JSON.stringify(result.ttlMs)}`);
@@ -66,6 +68,8 @@ export async function modernChecks(bin) {
       expect(res.content.some((c) => c.type === 'text' && c.text.includes('bogus_option_e2e')), 'text does not name the argument');
     });
 
+    await explainChecks(s, 'modern');
+    await statusChecks(s, 'modern');
     await asyncChecks(s, 'modern');
 
     await check('modern.session: no protocol errors seen by the client', async () => {

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import {
   check, expect, eq, makeTempDir, toolResult, textOf, LOCAL_NODE,
-  sleeperCommand, sleeperPidFiles,
+  sleeperCommand, sleeperPidFiles, waitFor,
 } from './util.mjs';
+import { NODE_STATUSES } from './schemas.mjs';
 import { openLegacy } from './sessions.mjs';
 import { cancelAndProve } from './async.mjs';
 
@@ -31,7 +32,12 @@ export async function remoteChecks(bin) {
   try {
     await check('remote.setup: two sshd nodes and a session', async () => {
       execFileSync('bash', [fixture, 'start', dir, '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      s = await openLegacy(bin, { CLUSTER_CONFIG: join(dir, 'nodes.json'), CLUSTER_SSH_RETRIES: '0' });
+      // Thresholds out of reach and one local slot: where a command goes then
+      // depends on what the checks do, not on how busy this machine is.
+      s = await openLegacy(bin, {
+        CLUSTER_CONFIG: join(dir, 'nodes.json'), CLUSTER_SSH_RETRIES: '0', CLUSTER_LOCAL_SLOTS: '1',
+        CLUSTER_CPU_THRESHOLD: '100', CLUSTER_LOAD_THRESHOLD: '1000000', CLUSTER_MEMORY_THRESHOLD: '100',
+      });
       await s.client.listTools(); // so the SDK validates every result's schema
     });
     if (!s) return;
@@ -48,12 +54,32 @@ export async function remoteChecks(bin) {
     await check('remote.cluster_status: every configured node is listed', async () => {
       const sc = toolResult(await s.call('cluster_status', {}));
       eq(Object.keys(sc.nodes).sort().join(','), [LOCAL_NODE, 'node1', 'node2'].sort().join(','), 'nodes');
-      // Not probed yet: no made-up figures.
-      eq(sc.nodes.node1.status, 'unknown', 'node1 status');
-      eq(sc.nodes.node1.cpu_percent, null, 'node1 cpu_percent');
-      eq(sc.nodes.node1.slots, 8, 'node1 slots');
+      const n1 = sc.nodes.node1;
+      expect(NODE_STATUSES.includes(n1.status) && n1.status !== 'unreachable', `node1 status: ${n1.status}`);
+      // Maybe not probed yet: then no made-up figures.
+      if (n1.status === 'unknown') {
+        eq(n1.cpu_percent, null, 'node1 cpu_percent while unknown');
+        eq(n1.sample_age_ms, null, 'node1 sample_age_ms while unknown');
+      }
+      eq(n1.slots, 8, 'node1 slots');
+      eq(JSON.stringify(n1.capabilities), JSON.stringify(['sshd-test']), 'node1 capabilities');
+      eq(JSON.stringify(sc.nodes[LOCAL_NODE].capabilities), '[]', 'local capabilities');
       eq(sc.nodes[LOCAL_NODE].reachable, true, 'local reachable');
     });
+
+    await check('remote.cluster_status: refresh=true probes every node over SSH', async () => {
+      const before = Date.now();
+      const sc = toolResult(await s.call('cluster_status', { refresh: true }));
+      for (const id of ['node1', 'node2']) {
+        const n = sc.nodes[id];
+        expect(['healthy', 'busy'].includes(n.status), `${id} status ${n.status} (error ${n.error})`);
+        eq(n.reachable, true, `${id} reachable`);
+        expect(Date.parse(n.sampled_at) >= before, `${id} sampled_at ${n.sampled_at} is older than the call`);
+        expect(typeof n.cpu_percent === 'number', `${id} cpu_percent ${n.cpu_percent}`);
+        eq(n.consecutive_failures, 0, `${id} consecutive_failures`);
+        eq(n.config_mismatch, null, `${id} config_mismatch`);
+      }
+    }, { timeoutMs: 30_000 });
 
     await check('remote.cluster_bash: a light command stays on the local node', async () => {
       const sc = toolResult(await s.call('cluster_bash', { command: 'ls / | wc -l' }));
@@ -63,12 +89,36 @@ export async function remoteChecks(bin) {
     });
 
     await check('remote.cluster_bash: a heavy command goes where there is headroom', async () => {
-      // The local node has a measured load; the remote ones have free slots
-      // and (not sampled yet) no load on record, so the build leaves home.
-      const sc = toolResult(await s.call('cluster_bash', { command: 'cd / && make -s -f /dev/null -q x 2>/dev/null; exit 0' }));
+      // The local node's one slot is taken, so the build must leave home.
+      const hold = s.call('cluster_bash', { command: 'sleep 2', auto_route: false });
+      await waitFor(async () => {
+        const st = toolResult(await s.call('cluster_status', {}));
+        return st.nodes[LOCAL_NODE].busy_slots === 1;
+      }, { what: 'the local slot to be taken' });
+      const command = 'cd / && make -s -f /dev/null -q x 2>/dev/null; exit 0';
+      const x = toolResult(await s.call('cluster_bash', { command, explain: true })).explanation;
+      expect(['node1', 'node2'].includes(x.would_run_on), `explain: would_run_on ${x.would_run_on}`);
+      const local = x.nodes.find((n) => n.node === LOCAL_NODE);
+      expect(local && local.eligible, `explain: local verdict ${JSON.stringify(local)}`);
+      const sc = toolResult(await s.call('cluster_bash', { command }));
       expect(['node1', 'node2'].includes(sc.executed_on), `executed_on ${sc.executed_on}`);
       expect(sc.routing_reason.includes('heavy command (cd, make'), `routing_reason: ${sc.routing_reason}`);
       expect(sc.routing_reason.includes('of 3 eligible'), `routing_reason: ${sc.routing_reason}`);
+      toolResult(await hold);
+    }, { timeoutMs: 30_000 });
+
+    await check('remote.requires_capabilities: only nodes offering it qualify', async () => {
+      const x = toolResult(await s.call('cluster_bash', { command: 'uname -n', requires_capabilities: ['sshd-test'], explain: true })).explanation;
+      eq(x.nodes.map((n) => n.node).sort().join(','), [LOCAL_NODE, 'node1', 'node2'].sort().join(','), 'explained nodes');
+      const local = x.nodes.find((n) => n.node === LOCAL_NODE);
+      expect(!local.eligible && local.note.includes('sshd-test'), `local verdict: ${JSON.stringify(local)}`);
+      expect(['node1', 'node2'].includes(x.would_run_on), `would_run_on ${x.would_run_on}`);
+      const sc = toolResult(await s.call('cluster_bash', { command: 'true', requires_capabilities: ['sshd-test'] }));
+      expect(['node1', 'node2'].includes(sc.executed_on), `executed_on ${sc.executed_on}`);
+      const res = await s.call('cluster_bash', { command: 'true', requires_capabilities: ['sshd-test', 'gpu-e2e-missing'] });
+      const bad = toolResult(res, { isError: true });
+      eq(bad.error, 'placement', 'error with a capability no node has');
+      expect(bad.error_message.includes('gpu-e2e-missing'), `error_message: ${bad.error_message}`);
     });
 
     await check('remote.parallel_execute: 12 commands, all succeed, input order kept', async () => {
@@ -98,6 +148,18 @@ export async function remoteChecks(bin) {
       eq(sc.retriable, true, 'retriable');
       eq(sc.return_code, null, 'return_code');
     });
+
+    await check('remote.cluster_status: refresh=true reports the stopped node unreachable', async () => {
+      const res = await s.call('cluster_status', { refresh: true });
+      const n = toolResult(res).nodes.node2;
+      eq(n.status, 'unreachable', 'node2 status');
+      eq(n.reachable, false, 'node2 reachable');
+      expect(typeof n.error === 'string' && n.error.length > 0, `node2 error: ${n.error}`);
+      expect(n.consecutive_failures >= 1, `node2 consecutive_failures: ${n.consecutive_failures}`);
+      eq(n.cpu_percent, null, 'node2 cpu_percent');
+      const row = textOf(res).split('\n').find((l) => l.startsWith('node2 '));
+      expect(row && row.includes('unreachable') && row.includes(n.error), `node2 row: ${row}`);
+    }, { timeoutMs: 30_000 });
   } finally {
     if (s) await s.close?.().catch(() => {});
     try { execFileSync('bash', [fixture, 'stop', dir]); } catch { /* reported by the checks */ }

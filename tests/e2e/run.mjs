@@ -12,8 +12,9 @@
 // schemas.mjs (tool list and shape checks), sessions.mjs (SDK sessions),
 // legacy.mjs + arguments.mjs + async.mjs (2025-11-25 via
 // @modelcontextprotocol/sdk 1.x), modern.mjs (2026-07-28 via
-// @modelcontextprotocol/client 2.x, and raw), raw.mjs (raw JSON-RPC, EOF,
-// environment).
+// @modelcontextprotocol/client 2.x, and raw), explain.mjs + status.mjs
+// (placement explained, capabilities, cluster_status refresh; both eras),
+// raw.mjs (raw JSON-RPC, EOF, environment), remote.mjs (sshd nodes).
 
 import { existsSync, accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,7 @@ const { rawChecks } = await import('./raw.mjs');
 const { remoteChecks } = await import('./remote.mjs');
 const { legacyChecks } = await import('./legacy.mjs');
 const { modernChecks, modernRawChecks } = await import('./modern.mjs');
+const { busyStatusChecks } = await import('./status.mjs');
 
 const watchdog = setTimeout(() => {
   console.log(`FAIL overall: the e2e run took longer than ${OVERALL_TIMEOUT_MS / 1000} s`);
@@ -72,6 +74,7 @@ try {
   await modernChecks(bin);
   await modernRawChecks(bin);
   await rawChecks(bin);
+  await busyStatusChecks(bin);
   await remoteChecks(bin);
 } finally {
   clearTimeout(watchdog);

@@ -17,11 +17,14 @@ const REQUIRED = {
 };
 
 const PROPERTIES = {
-  cluster_bash: ['command', 'requires_os', 'requires_arch', 'auto_route', 'timeout', 'cwd', 'max_output_bytes'],
-  offload_to: ['command', 'node_id', 'timeout', 'cwd', 'max_output_bytes'],
-  parallel_execute: ['commands', 'timeout', 'cwd', 'requires_os', 'requires_arch', 'max_output_bytes'],
-  cluster_status: [],
+  cluster_bash: ['command', 'requires_os', 'requires_arch', 'requires_capabilities', 'auto_route', 'explain', 'timeout', 'cwd', 'max_output_bytes'],
+  offload_to: ['command', 'node_id', 'explain', 'timeout', 'cwd', 'max_output_bytes'],
+  parallel_execute: ['commands', 'timeout', 'cwd', 'requires_os', 'requires_arch', 'requires_capabilities', 'max_output_bytes'],
+  cluster_status: ['refresh'],
 };
+
+/** What cluster_status says of a node. */
+export const NODE_STATUSES = ['healthy', 'busy', 'unreachable', 'unknown'];
 
 function ajvFor(schema) {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
@@ -103,10 +106,21 @@ export function checkStatusShape(sc) {
   expect(Number.isInteger(n.cpu_count) && n.cpu_count >= 1, `node.cpu_count: ${n.cpu_count}`);
   eq(n.os, 'linux', 'node.os');
   expect(typeof n.arch === 'string' && n.arch.length > 0, `node.arch: ${n.arch}`);
-  expect(['healthy', 'loaded', 'unreachable'].includes(n.status), `node.status: ${n.status}`);
-  expect(n.status !== 'unreachable', 'the local node is unreachable');
+  for (const [id, node] of Object.entries(sc.nodes)) {
+    expect(NODE_STATUSES.includes(node.status), `nodes.${id}.status: ${node.status}`);
+    expect(Array.isArray(node.capabilities) && node.capabilities.every((c) => typeof c === 'string'),
+      `nodes.${id}.capabilities: ${JSON.stringify(node.capabilities)}`);
+    expect(isCount(node.consecutive_failures), `nodes.${id}.consecutive_failures: ${node.consecutive_failures}`);
+    expect(node.config_mismatch === null || typeof node.config_mismatch === 'string',
+      `nodes.${id}.config_mismatch: ${JSON.stringify(node.config_mismatch)}`);
+    // An age exactly when there is a sample to be old.
+    expect(node.sampled_at === null ? node.sample_age_ms === null : isCount(node.sample_age_ms),
+      `nodes.${id}.sample_age_ms ${node.sample_age_ms} with sampled_at ${node.sampled_at}`);
+  }
+  expect(['healthy', 'busy'].includes(n.status), `the local node is ${n.status}`);
   eq(n.reachable, true, 'node.reachable');
   expect('error' in n && (n.error === null || typeof n.error === 'string'), `node.error: ${JSON.stringify(n.error)}`);
+  eq(n.config_mismatch, null, 'node.config_mismatch (the local node is detected, not configured)');
   expect(Number.isInteger(n.slots) && n.slots >= 1, `node.slots: ${n.slots}`);
   expect(isCount(n.busy_slots) && n.busy_slots <= n.slots, `node.busy_slots: ${n.busy_slots}`);
   expect(isCount(n.queued), `node.queued: ${n.queued}`);

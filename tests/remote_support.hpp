@@ -1,0 +1,53 @@
+#pragma once
+
+// Helpers the suites with real sshd nodes share: a node configuration for a
+// fixture node, and running one command through the router.
+
+#include "config/local_node.hpp"
+#include "config/node_config.hpp"
+#include "fixtures/sshd_nodes.hpp"
+#include "messages/type_ids.hpp"
+
+#include <caf/scoped_actor.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace cluster::test {
+
+/// Node i of `nodes` as cluster-exec configures it: "node<i>", alias
+/// "alias<i>", this machine's platform, 8 slots.
+inline node_config remote_node(const sshd_nodes& nodes, int i) {
+  node_config n;
+  n.info.id = "node" + std::to_string(i);
+  n.info.aliases = {"alias" + std::to_string(i)};
+  auto local = embedded_local_node(settings{});
+  n.info.os = local.os;
+  n.info.arch = local.arch;
+  n.info.slots = 8;
+  n.ssh.host = nodes.ip(i);
+  n.ssh.hostname = nodes.ip(i);
+  n.ssh.port = nodes.port();
+  n.ssh.user = nodes.user();
+  n.ssh.identity_files = {nodes.identity_file()};
+  return n;
+}
+
+/// Sends `req` (a fresh task id is filled in) to `router` and waits for
+/// its result.
+inline run_result run_through(caf::actor_system& sys,
+                              const router_actor& router, run_request req) {
+  using namespace std::chrono_literals;
+  static int counter = 0;
+  req.task_id = "r" + std::to_string(++counter);
+  run_result out;
+  caf::scoped_actor self{sys};
+  self->request(router, 60s, atom::run_v, req)
+    .receive([&](run_result& r) { out = std::move(r); },
+             [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
+  return out;
+}
+
+} // namespace cluster::test
