@@ -170,6 +170,7 @@ void probe_answered(health_pointer self, std::size_t i, const run_result& r) {
   n.due = steady_clock::now();
   auto s = sample_from(n.info, reading, n.last_cpu, unix_ms());
   n.last_cpu = reading.cpu;
+  n.cpu_read_at = n.due;
   publish(self, i, std::move(s));
 }
 
@@ -179,9 +180,12 @@ void probe(health_pointer self, std::size_t i) {
   n.in_flight = true;
   run_request req;
   req.task_id = "probe-" + n.info.id + "-" + std::to_string(++st.probes);
-  // Without an earlier reading, the script takes two itself.
-  req.command = remote_probe_script(
-    n.last_cpu ? std::nullopt : std::optional{first_delta});
+  // Without an earlier reading far enough back (a refresh right after a
+  // probe), the script takes two itself.
+  auto usable = n.last_cpu
+                && steady_clock::now() - n.cpu_read_at >= first_delta;
+  req.command = remote_probe_script(usable ? std::nullopt
+                                           : std::optional{first_delta});
   req.timeout_ms = static_cast<std::uint32_t>(st.cfg.status_timeout.count());
   req.output_limit = probe_output_limit;
   // The run's own timeout does not cover connecting; this one does.

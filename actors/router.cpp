@@ -123,10 +123,12 @@ void start(router_pointer self, pending job, const choice& where) {
               req)
     .then([finish](run_result& r) { finish(std::move(r)); },
           [finish, req, node_id](caf::error& err) {
+            // The command may well have started: never retriable, so the
+            // router does not run it elsewhere a second time.
             finish(make_failed_result(
               req, error_class::connection,
               "executor of " + node_id + " did not answer: " + to_string(err),
-              true));
+              false));
           });
 }
 
