@@ -112,10 +112,8 @@ void sample_local(health_pointer self) {
   auto& st = self->state;
   auto& n = st.nodes[st.local];
   auto now = steady_clock::now();
-  // Jiffies tick every 10 ms: a delta over a few ms says nothing. The
-  // latest sample is that recent anyway.
-  if (n.last_cpu && now - n.cpu_read_at < first_delta)
-    return;
+  // Jiffies tick every 10 ms: a CPU % over a few ms says nothing.
+  auto too_soon = n.last_cpu && now - n.cpu_read_at < first_delta;
   auto stat = transport::read_small_file("/proc/stat");
   auto mem = transport::read_small_file("/proc/meminfo");
   auto load = transport::read_small_file("/proc/loadavg");
@@ -137,6 +135,15 @@ void sample_local(health_pointer self) {
   }
   r.memory_percent = *mem_pct;
   r.load = *loads;
+  if (too_soon) {
+    if (!n.latest.sampled || !n.latest.reachable)
+      return;  // the first tick publishes the first full sample
+    // Fresh memory and load; CPU % of the window that ended moments ago.
+    auto s = sample_from(n.info, r, std::nullopt, unix_ms());
+    s.cpu_percent = n.latest.cpu_percent;
+    publish(self, st.local, std::move(s));
+    return;
+  }
   auto before = std::exchange(n.last_cpu, r.cpu);
   n.cpu_read_at = now;
   if (!before)
