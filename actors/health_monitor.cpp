@@ -162,7 +162,10 @@ void probe_failed(health_pointer self, std::size_t i, const std::string& why) {
   publish(self, i, std::move(s));
 }
 
-void probe_answered(health_pointer self, std::size_t i, const run_result& r) {
+// With `carry`, the probe took one reading right after the last: its memory
+// and load are fresh, its CPU % is the last window's.
+void probe_answered(health_pointer self, std::size_t i, const run_result& r,
+                    bool carry) {
   auto& n = self->state.nodes[i];
   if (!r.ok()) {
     probe_failed(self, i, probe_failure_text(r));
@@ -175,6 +178,12 @@ void probe_answered(health_pointer self, std::size_t i, const run_result& r) {
   }
   n.in_flight = false;
   n.due = steady_clock::now();
+  if (carry && n.latest.sampled && n.latest.reachable) {
+    auto s = sample_from(n.info, reading, std::nullopt, unix_ms());
+    s.cpu_percent = n.latest.cpu_percent;
+    publish(self, i, std::move(s));
+    return;
+  }
   auto s = sample_from(n.info, reading, n.last_cpu, unix_ms());
   n.last_cpu = reading.cpu;
   n.cpu_read_at = n.due;
@@ -187,17 +196,19 @@ void probe(health_pointer self, std::size_t i) {
   n.in_flight = true;
   run_request req;
   req.task_id = "probe-" + n.info.id + "-" + std::to_string(++st.probes);
-  // Without an earlier reading far enough back (a refresh right after a
-  // probe), the script takes two itself.
-  auto usable = n.last_cpu
-                && steady_clock::now() - n.cpu_read_at >= first_delta;
-  req.command = remote_probe_script(usable ? std::nullopt
-                                           : std::optional{first_delta});
+  // Without an earlier reading the script takes two itself. One only
+  // moments old (a refresh right after a probe) gives no CPU % worth having:
+  // the last window's is kept instead of waiting for a new one.
+  auto carry = n.last_cpu
+               && steady_clock::now() - n.cpu_read_at < first_delta;
+  req.command = remote_probe_script(n.last_cpu ? std::nullopt
+                                               : std::optional{first_delta});
   req.timeout_ms = static_cast<std::uint32_t>(st.cfg.status_timeout.count());
   req.output_limit = probe_output_limit;
   // The run's own timeout does not cover connecting; this one does.
   self->request(n.executor, st.cfg.status_timeout, atom::probe_v, req)
-    .then([self, i](run_result& r) { probe_answered(self, i, r); },
+    .then([self, i,
+           carry](run_result& r) { probe_answered(self, i, r, carry); },
           [self, i](caf::error&) {
             auto limit = self->state.cfg.status_timeout.count();
             probe_failed(self, i,
