@@ -2,8 +2,10 @@
 // command-line parsing they share, the MCP SDK taken from tests/e2e, timing
 // and summary statistics.
 
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,4 +57,45 @@ export function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const rank = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
   return { median: rank(0.5), p90: rank(0.9), min: s[0], max: s.at(-1) };
+}
+
+// The sshd test-node fixture the remote benchmarks start their nodes with.
+export const fixture = join(root, 'tests', 'fixtures', 'sshd_nodes.sh');
+
+// A scratch directory for `count` sshd test nodes (node1..nodeN) and what a
+// benchmark starts against them. The caller sets `nodesStarted` and
+// `mastersStarted` as it starts them; `cleanup()` stops whatever was started,
+// synchronously so that the SIGINT/SIGTERM handler installed here can run it
+// to the end before exiting.
+export function sshdWorkspace(count) {
+  const dir = mkdtempSync(join(tmpdir(), 'cluster-exec-bench-'));
+  const ws = {
+    dir,
+    sshConfig: join(dir, 'ssh_config'),
+    nodes: Array.from({ length: count }, (_, i) => `node${i + 1}`),
+    serverEnv: { ...process.env, CLUSTER_CONFIG: join(dir, 'nodes.json'), CLUSTER_LOG_LEVEL: 'warning' },
+    nodesStarted: false,
+    mastersStarted: false,
+    failures: [],
+  };
+  ws.fail = (what, detail) => {
+    ws.failures.push({ what, detail });
+    return null;
+  };
+  ws.cleanup = () => {
+    if (ws.cleanedUp) return;
+    ws.cleanedUp = true;
+    if (ws.mastersStarted) {
+      for (const node of ws.nodes) spawnSync('ssh', ['-F', ws.sshConfig, '-O', 'exit', node], { stdio: 'ignore' });
+    }
+    const stop = ws.nodesStarted ? spawnSync('bash', [fixture, 'stop', dir], { stdio: ['ignore', 'inherit', 'inherit'] }) : null;
+    // The directory holds the fixture's PID files: keep it when stop failed.
+    if (stop && stop.status !== 0) console.error(`sshd_nodes.sh stop failed (${stop.status}); left ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    // A server still running sees its stdin close when we exit, and exits too.
+    process.on(sig, () => { console.error(`\n${sig}: cleaning up`); ws.cleanup(); process.exit(130); });
+  }
+  return ws;
 }

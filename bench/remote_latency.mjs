@@ -36,10 +36,9 @@
 // Compare ratios within one run: this machine's speed changes day to day.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSdk, ms, now, parseArgs, root, stats } from './lib.mjs';
+import { fixture, loadSdk, ms, now, parseArgs, root, sshdWorkspace, stats } from './lib.mjs';
 
 const { opts, usage } = parseArgs('node bench/remote_latency.mjs [--nodes 4] [--n 100] [--batch 200] '
   + '[--first 5] [--warmup 10] [--rounds 3] [--ssh-parallel 8] [--server PATH]',
@@ -50,38 +49,11 @@ for (const k of ['nodes', 'n', 'batch', 'first', 'rounds', 'ssh-parallel']) {
 }
 if (!Number.isInteger(opts.warmup) || opts.warmup < 0) usage('--warmup must be a non-negative integer');
 if (!existsSync(opts.server)) usage(`no server at ${opts.server}`);
-const fixture = join(root, 'tests', 'fixtures', 'sshd_nodes.sh');
 if (!existsSync(fixture)) usage(`no sshd fixture at ${fixture}`);
 const { Client, StdioClientTransport, sdkVersion } = loadSdk();
 
-const dir = mkdtempSync(join(tmpdir(), 'cluster-exec-bench-'));
-const sshConfig = join(dir, 'ssh_config');
-const nodes = Array.from({ length: opts.nodes }, (_, i) => `node${i + 1}`);
-const serverEnv = { ...process.env, CLUSTER_CONFIG: join(dir, 'nodes.json'), CLUSTER_LOG_LEVEL: 'warning' };
-const failures = [];
-let nodesStarted = false;
-let mastersStarted = false;
-
-// Synchronous, so that a signal handler can run it to the end before exiting.
-function cleanup() {
-  if (cleanup.done) return;
-  cleanup.done = true;
-  if (mastersStarted) {
-    for (const node of nodes) spawnSync('ssh', ['-F', sshConfig, '-O', 'exit', node], { stdio: 'ignore' });
-  }
-  const stop = nodesStarted ? spawnSync('bash', [fixture, 'stop', dir], { stdio: ['ignore', 'inherit', 'inherit'] }) : null;
-  // The directory holds the fixture's PID files: keep it when stop failed.
-  if (stop && stop.status !== 0) console.error(`sshd_nodes.sh stop failed (${stop.status}); left ${dir}`);
-  else rmSync(dir, { recursive: true, force: true });
-}
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => { console.error(`\n${sig}: cleaning up`); cleanup(); process.exit(130); });
-}
-
-function fail(what, detail) {
-  failures.push({ what, detail });
-  return null;
-}
+const ws = sshdWorkspace(opts.nodes);
+const { dir, sshConfig, nodes, serverEnv, failures, fail, cleanup } = ws;
 
 // Spawns one command with stdin from /dev/null; resolves to its wall time in
 // ms, or null (recorded as a failure) unless it exited 0.
@@ -162,7 +134,7 @@ let client = null;
 let slotsNote = 'cluster_status not read';
 try {
   const start = spawnSync('bash', [fixture, 'start', dir, String(opts.nodes)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  nodesStarted = true;
+  ws.nodesStarted = true;
   if (start.status !== 0) throw new Error(`sshd_nodes.sh start ${dir} ${opts.nodes} exited ${start.status ?? start.signal}`);
   const configured = new Map(JSON.parse(readFileSync(serverEnv.CLUSTER_CONFIG, 'utf8')).nodes.map((c) => [c.id, c]));
 
@@ -176,7 +148,7 @@ try {
     if (s !== null) peer.first.push(s);
   }
 
-  mastersStarted = true;
+  ws.mastersStarted = true;
   for (const node of nodes) {
     // -f leaves the master running with our stdio: a pipe would keep spawnSync waiting.
     const log = join(dir, `master-${node}.log`);
