@@ -26,20 +26,24 @@ std::vector<std::string_view> fields(std::string_view line) {
   return out;
 }
 
-// The line starting with `prefix` (at the start of a line), without its
-/// newline; nullopt when there is none.
-std::optional<std::string_view> find_line(std::string_view text,
-                                          std::string_view prefix) {
+std::vector<std::string_view> lines(std::string_view text) {
+  std::vector<std::string_view> out;
   std::size_t pos = 0;
   while (pos < text.size()) {
     auto end = text.find('\n', pos);
     if (end == std::string_view::npos)
       end = text.size();
-    auto line = text.substr(pos, end - pos);
-    if (line.substr(0, prefix.size()) == prefix)
-      return line;
+    out.push_back(text.substr(pos, end - pos));
     pos = end + 1;
   }
+  return out;
+}
+
+std::optional<std::string_view> find_line(std::string_view text,
+                                          std::string_view prefix) {
+  for (auto line : lines(text))
+    if (line.substr(0, prefix.size()) == prefix)
+      return line;
   return std::nullopt;
 }
 

@@ -17,6 +17,9 @@ bool is_space(char c);
 /// Splits on runs of blanks.
 std::vector<std::string_view> fields(std::string_view line);
 
+/// Every line of `text`, without its '\n' (a final line needs none).
+std::vector<std::string_view> lines(std::string_view text);
+
 /// The line starting with `prefix` (at the start of a line), without its
 /// newline; nullopt when there is none.
 std::optional<std::string_view> find_line(std::string_view text,

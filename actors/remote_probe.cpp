@@ -83,13 +83,7 @@ using probe_sections = std::map<std::string, std::string, std::less<>>;
 probe_sections split_sections(std::string_view text) {
   probe_sections out;
   std::string* current = nullptr;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find('\n', pos);
-    if (end == std::string_view::npos)
-      end = text.size();
-    auto line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for (auto line : lines(text)) {
     while (!line.empty() && line.back() == '\r')
       line.remove_suffix(1);
     if (line.substr(0, 2) == "==") {
@@ -107,13 +101,8 @@ probe_sections split_sections(std::string_view text) {
 /// none or several.
 std::optional<std::string_view> single_value(std::string_view body) {
   std::optional<std::string_view> value;
-  std::size_t pos = 0;
-  while (pos < body.size()) {
-    auto end = body.find('\n', pos);
-    if (end == std::string_view::npos)
-      end = body.size();
-    auto f = fields(body.substr(pos, end - pos));
-    pos = end + 1;
+  for (auto line : lines(body)) {
+    auto f = fields(line);
     if (f.empty())
       continue;
     if (value)
