@@ -162,15 +162,11 @@ void start_call(gateway_pointer self, mcp::tool_call call) {
     }
     case mcp::tool_call::kind::batch: {
       call.batch.batch_id = new_task_id(st);
-      std::chrono::milliseconds deadline{0};
-      for (std::size_t i = 0; i < call.batch.items.size(); ++i) {
-        auto& item = call.batch.items[i];
-        item.task_id = call.batch.batch_id + "." + std::to_string(i);
-        entry.task_ids.push_back(item.task_id);
-        // Items may run one after another when slots are few.
-        deadline += call_deadline(st, item) - queue_allowance;
-      }
-      deadline += queue_allowance;
+      // One cancel stops the whole batch in the router, items it has not
+      // even expanded yet (a broadcast's) included.
+      entry.task_ids.push_back(call.batch.batch_id);
+      auto deadline = batch_deadline(call.batch, st.wiring.cfg,
+                                     st.wiring.node_count);
       auto batch = call.batch;
       st.batches.emplace(batch.batch_id, request_id);
       entry.call = std::move(call);
@@ -277,7 +273,10 @@ mcp_gateway_actor::behavior_type gateway(gateway_pointer self,
       write(st, st.session.progress_notification(
                   c->second.call, p.done, static_cast<double>(p.total),
                   std::to_string(p.done) + " of " + std::to_string(p.total)
-                    + " commands finished"));
+                    + " commands finished; last: #"
+                    + std::to_string(p.index + 1)
+                    + (p.node.empty() ? "" : " on " + p.node)
+                    + (p.ok ? " succeeded" : " failed")));
     },
     [=](atom::tick) {
       auto& st = self->state;

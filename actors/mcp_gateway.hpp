@@ -21,6 +21,7 @@ struct gateway_wiring {
   std::shared_ptr<transport::line_writer> out;  ///< Where reply lines go.
   mcp::session_options options;
   settings cfg;
+  std::size_t node_count = 1;  ///< Nodes of the cluster: most items a broadcast has.
 };
 
 /// Spawns the gateway of one client session: lines in (atom::line), replies

@@ -144,6 +144,19 @@ eligibility eligible_nodes(const run_request& req,
   return result;
 }
 
+std::optional<std::size_t> find_node(const std::vector<node_view>& views,
+                                     const std::string& name) {
+  auto i = std::find_if(views.begin(), views.end(),
+                        [&](auto& v) { return matches_name(v.info, name); });
+  if (i == views.end())
+    return std::nullopt;
+  return static_cast<std::size_t>(i - views.begin());
+}
+
+bool meets(const node_view& view, const requirements& needs) {
+  return missing_requirements(view, needs).empty();
+}
+
 double load_score(const node_view& view) {
   double score = view.info.slots == 0
                    ? 1.0
@@ -237,10 +250,20 @@ std::string matching_specialty(const node_info& node,
   return {};
 }
 
-std::optional<choice> choose_node(const eligibility& candidates,
+std::optional<choice> choose_node(const eligibility& eligible,
                                   const std::vector<node_view>& views,
                                   const command_profile& profile,
                                   const load_limits& limits) {
+  // A node that turned unreachable since admission (a failed connection or
+  // probe) is tried only when no other candidate is left: otherwise every
+  // queued command would pay a connect attempt to it, and its free slots
+  // would attract them all.
+  eligibility live = eligible;
+  auto& nodes = live.nodes;
+  nodes.erase(std::remove_if(nodes.begin(), nodes.end(),
+                             [&](auto i) { return !reachable(views[i]); }),
+              nodes.end());
+  const auto& candidates = nodes.empty() ? eligible : live;
   auto light = profile.weight == command_weight::light;
   std::string why = std::string{light ? "light" : "heavy"} + " command ("
                     + programs_text(profile) + ")";

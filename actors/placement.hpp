@@ -32,6 +32,14 @@ struct eligibility {
   std::string basis;               ///< Why these nodes: "named node", ...
 };
 
+/// The index of the node whose id or alias is `name`, if any.
+std::optional<std::size_t> find_node(const std::vector<node_view>& views,
+                                     const std::string& name);
+
+/// True when the node offers the OS, architecture and capabilities `needs`
+/// asks for (the detected platform wins over the configured one).
+bool meets(const node_view& view, const requirements& needs);
+
 /// Finds the nodes that meet `req`'s hard constraints (named node, local-only
 /// when auto-routing is off, OS, architecture, capabilities, reachability).
 eligibility eligible_nodes(const run_request& req,

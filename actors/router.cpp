@@ -1,5 +1,7 @@
 #include "actors/router.hpp"
 
+#include "actors/batch_plan.hpp"
+#include "actors/batch_tracker.hpp"
 #include "actors/placement.hpp"
 #include "actors/run_outcome.hpp"
 #include "transport/log.hpp"
@@ -26,13 +28,21 @@ struct pending {
   command_profile profile;
   std::function<void(run_result)> on_done;
   std::string retried;  // nodes that could not be reached, and why
+  std::vector<std::string> retried_from;
+  std::string batch_id;  // empty for a single command
+  std::size_t index = 0; // its place in the batch
+};
+
+// Where a running command runs, and the batch it belongs to.
+struct running_task {
+  std::size_t node = 0;
+  std::string batch_id;
 };
 
 struct batch_state {
   caf::typed_response_promise<batch_result> promise;
   progress_listener_actor listener;
-  batch_result result;
-  std::uint32_t done = 0;
+  batch_tracker tracker;
 };
 
 struct router_state {
@@ -42,7 +52,7 @@ struct router_state {
   std::vector<node_view> views;
   std::vector<executor_actor> executors;
   std::deque<pending> queue;
-  std::unordered_map<std::string, std::size_t> running;  // task -> node
+  std::unordered_map<std::string, running_task> running;  // by task id
   std::unordered_map<std::string, batch_state> batches;
 };
 
@@ -58,16 +68,26 @@ std::chrono::milliseconds executor_deadline(const router_state& st,
 
 void dispatch(router_pointer self);
 
+batch_tracker* tracker_of(router_state& st, const std::string& batch_id) {
+  if (batch_id.empty())
+    return nullptr;
+  auto i = st.batches.find(batch_id);
+  return i == st.batches.end() ? nullptr : &i->second.tracker;
+}
+
 // A command that never reached its node may go to another eligible one:
 // only `retriable` connection failures qualify, which the transport reports
 // only when the command cannot have started, so nothing runs twice.
-bool may_retry(const pending& job, const run_result& r) {
+bool may_retry(router_state& st, const pending& job, const run_result& r) {
+  if (auto* t = tracker_of(st, job.batch_id); t != nullptr && t->stopping())
+    return false;
   return job.candidates.auto_routed && r.error == error_class::connection
          && r.retriable && job.candidates.nodes.size() > 1;
 }
 
-// Takes node `node` out of the job's candidates and marks it unreachable
-// until the health monitor's next sample says otherwise.
+// Takes node `node` out of the job's candidates (so no node is tried twice)
+// and marks it unreachable until the health monitor's next sample says
+// otherwise.
 void retry_elsewhere(router_pointer self, pending& job, std::size_t node,
                      const run_result& r) {
   auto& st = self->state;
@@ -76,6 +96,7 @@ void retry_elsewhere(router_pointer self, pending& job, std::size_t node,
   nodes.erase(std::remove(nodes.begin(), nodes.end(), node), nodes.end());
   job.retried += (job.retried.empty() ? "" : "; ") + view.info.id + " failed "
                  + "before the command started (" + r.error_message + ")";
+  job.retried_from.push_back(view.info.id);
   node_sample down = view.sample.value_or(node_sample{});
   down.node = view.info.id;
   down.sampled = true;
@@ -91,7 +112,9 @@ void start(router_pointer self, pending job, const choice& where) {
   auto& st = self->state;
   auto& view = st.views[where.node];
   ++view.busy;
-  st.running.emplace(job.req.task_id, where.node);
+  st.running.emplace(job.req.task_id, running_task{where.node, job.batch_id});
+  if (auto* t = tracker_of(st, job.batch_id))
+    t->started(job.index);
   transport::log(log_level::info, "router: ", job.req.task_id, " -> ",
                  view.info.id, " (", where.reason, ")");
   auto req = job.req;
@@ -103,8 +126,12 @@ void start(router_pointer self, pending job, const choice& where) {
     auto& st = self->state;
     --st.views[node].busy;
     st.running.erase(shared->req.task_id);
-    if (may_retry(*shared, r)) {
+    if (may_retry(st, *shared, r)) {
       retry_elsewhere(self, *shared, node, r);
+      // It holds no slot while it waits again, so the batch's cap counts
+      // it as waiting too.
+      if (auto* t = tracker_of(st, shared->batch_id))
+        t->requeued(shared->index);
       // First in line: it was admitted before everything still queued.
       st.queue.push_front(std::move(*shared));
       dispatch(self);
@@ -113,8 +140,12 @@ void start(router_pointer self, pending job, const choice& where) {
     r.node = node_id;
     r.auto_routed = shared->candidates.auto_routed;
     r.reason = reason;
+    r.retried_from = shared->retried_from;
     if (!shared->retried.empty())
       r.reason += "; after " + shared->retried;
+    if (auto* t = tracker_of(st, shared->batch_id);
+        t != nullptr && t->stopping() && r.error == error_class::cancelled)
+      r.error_message += " (" + t->stop_reason() + ")";
     shared->on_done(std::move(r));
     dispatch(self);
   };
@@ -132,11 +163,22 @@ void start(router_pointer self, pending job, const choice& where) {
           });
 }
 
+bool any_free_slot(const router_state& st) {
+  return std::any_of(st.views.begin(), st.views.end(),
+                     [](auto& v) { return v.busy < v.info.slots; });
+}
+
 // Hands queued commands to nodes with free slots, oldest first; a command
-// whose nodes are all full waits without blocking those behind it.
+// whose nodes are all full, or whose batch is at its own cap, waits without
+// blocking those behind it. Work thus goes to whichever node frees a slot
+// first: dynamic, never round-robin.
 void dispatch(router_pointer self) {
   auto& st = self->state;
-  for (auto i = st.queue.begin(); i != st.queue.end();) {
+  for (auto i = st.queue.begin(); i != st.queue.end() && any_free_slot(st);) {
+    if (auto* t = tracker_of(st, i->batch_id); t != nullptr && !t->may_start()) {
+      ++i;
+      continue;
+    }
     auto where = choose_node(i->candidates, st.views, i->profile,
                              st.limits);
     if (!where) {
@@ -150,28 +192,148 @@ void dispatch(router_pointer self) {
 }
 
 // Admits one command or answers at once why it cannot run.
-void admit(router_pointer self, run_request req,
-           std::function<void(run_result)> on_done) {
+void admit(router_pointer self, pending job) {
   auto& st = self->state;
-  auto candidates = eligible_nodes(req, st.views);
-  if (!candidates.error.empty()) {
-    auto r = make_failed_result(req, error_class::placement,
-                                std::move(candidates.error));
-    on_done(std::move(r));
+  // A fail-fast batch may stop while its later items are still admitted.
+  if (auto* t = tracker_of(st, job.batch_id); t != nullptr && t->stopping()) {
+    job.on_done(make_failed_result(job.req, error_class::cancelled,
+                                   "not started: " + t->stop_reason()));
+    return;
+  }
+  job.candidates = eligible_nodes(job.req, st.views);
+  if (!job.candidates.error.empty()) {
+    job.on_done(make_failed_result(job.req, error_class::placement,
+                                   std::move(job.candidates.error)));
     return;
   }
   if (st.queue.size() >= st.cfg.queue_limit) {
-    on_done(make_failed_result(req, error_class::overloaded,
-                               "the router already holds "
-                                 + std::to_string(st.queue.size())
-                                 + " waiting commands (CLUSTER_QUEUE_LIMIT)",
-                               true));
+    job.on_done(make_failed_result(job.req, error_class::overloaded,
+                                   "the router already holds "
+                                     + std::to_string(st.queue.size())
+                                     + " waiting commands (CLUSTER_QUEUE_LIMIT)",
+                                   true));
     return;
   }
   // Classified once, on admission: the command text never changes.
-  auto profile = classify_command(req.command);
-  st.queue.push_back(pending{std::move(req), std::move(candidates),
-                             std::move(profile), std::move(on_done), {}});
+  job.profile = classify_command(job.req.command);
+  st.queue.push_back(std::move(job));
+}
+
+// Ends a batch early: its queued items never start, its running items are
+// killed on their nodes; each still gets its own result.
+void stop_batch(router_pointer self, const std::string& batch_id,
+                std::string why, std::string stopped_by) {
+  auto& st = self->state;
+  auto* t = tracker_of(st, batch_id);
+  if (t == nullptr || t->stopping())
+    return;
+  t->stop(why, std::move(stopped_by));
+  transport::log(log_level::info, "router: batch ", batch_id, " stops: ", why);
+  std::vector<pending> unstarted;
+  for (auto i = st.queue.begin(); i != st.queue.end();) {
+    if (i->batch_id == batch_id) {
+      unstarted.push_back(std::move(*i));
+      i = st.queue.erase(i);
+    } else {
+      ++i;
+    }
+  }
+  for (auto& [task, where] : st.running)
+    if (where.batch_id == batch_id)
+      self->send(st.executors[where.node], atom::cancel_v, task);
+  // Last: each result may complete the batch and erase its state.
+  for (auto& job : unstarted)
+    job.on_done(make_failed_result(job.req, error_class::cancelled,
+                                   "not started: " + why));
+}
+
+// Records one item's result, reports progress, and answers the batch when
+// it was the last.
+void item_done(router_pointer self, const std::string& batch_id,
+               std::size_t index, run_result r) {
+  auto& st = self->state;
+  auto i = st.batches.find(batch_id);
+  if (i == st.batches.end())
+    return;
+  auto& b = i->second;
+  batch_progress progress{batch_id, 0, b.tracker.total(), r.task_id,
+                          static_cast<std::uint32_t>(index), r.node, r.ok()};
+  auto failed_task = r.task_id;
+  auto failed_node = r.node;
+  auto stops = b.tracker.finished(index, std::move(r));
+  progress.done = b.tracker.done();
+  if (b.listener)
+    self->send(b.listener, atom::progress_v, std::move(progress));
+  if (stops)
+    stop_batch(self, batch_id,
+               "fail_fast: " + failed_task + " failed"
+                 + (failed_node.empty() ? "" : " on " + failed_node),
+               failed_task);
+  i = st.batches.find(batch_id);
+  if (i != st.batches.end() && i->second.tracker.complete()) {
+    auto finished = std::move(i->second);
+    st.batches.erase(i);
+    finished.promise.deliver(finished.tracker.take_result());
+  }
+}
+
+// Admits a whole batch or refuses it as a whole: a batch the queue cannot
+// hold is not half-run.
+void run_batch(router_pointer self, batch_request batch,
+               progress_listener_actor listener,
+               caf::typed_response_promise<batch_result> promise) {
+  auto& st = self->state;
+  auto refuse = [&](error_class error, std::string message) {
+    batch_result r;
+    r.batch_id = batch.batch_id;
+    r.error = error;
+    r.error_message = std::move(message);
+    promise.deliver(std::move(r));
+  };
+  if (batch.batch_id.empty() || st.batches.count(batch.batch_id) != 0) {
+    refuse(error_class::invalid,
+           batch.batch_id.empty()
+             ? "a batch needs an id"
+             : "batch id " + batch.batch_id + " is already running");
+    return;
+  }
+  auto batch_id = batch.batch_id;
+  auto options = batch.options;
+  auto plan = plan_batch(std::move(batch), st.views);
+  if (plan.error != error_class::none) {
+    refuse(plan.error, std::move(plan.error_message));
+    return;
+  }
+  auto room = st.cfg.queue_limit - std::min<std::size_t>(st.cfg.queue_limit,
+                                                         st.queue.size());
+  if (plan.items.size() > room) {
+    refuse(error_class::overloaded,
+           "overloaded: the batch has " + std::to_string(plan.items.size())
+             + " commands but the router can take only " + std::to_string(room)
+             + " more now (" + std::to_string(st.queue.size())
+             + " waiting, CLUSTER_QUEUE_LIMIT=" + std::to_string(st.cfg.queue_limit)
+             + "); retry later or split the batch");
+    return;
+  }
+  st.batches.emplace(batch_id,
+                     batch_state{promise, std::move(listener),
+                                 batch_tracker{batch_id, plan.items.size(),
+                                               options}});
+  if (plan.items.empty()) {
+    item_done(self, batch_id, 0, {}); // completes an empty batch at once
+    return;
+  }
+  for (std::size_t i = 0; i < plan.items.size(); ++i) {
+    pending job;
+    job.req = std::move(plan.items[i]);
+    job.batch_id = batch_id;
+    job.index = i;
+    job.on_done = [self, batch_id, i](run_result r) {
+      item_done(self, batch_id, i, std::move(r));
+    };
+    admit(self, std::move(job));
+  }
+  dispatch(self);
 }
 
 router_actor::behavior_type router(router_pointer self,
@@ -187,66 +349,33 @@ router_actor::behavior_type router(router_pointer self,
   return {
     [=](atom::run, run_request& req) -> caf::result<run_result> {
       auto promise = self->make_response_promise<run_result>();
-      admit(self, std::move(req),
-            [promise](run_result r) mutable { promise.deliver(std::move(r)); });
+      pending job;
+      job.req = std::move(req);
+      job.on_done = [promise](run_result r) mutable {
+        promise.deliver(std::move(r));
+      };
+      admit(self, std::move(job));
       dispatch(self);
       return promise;
     },
     [=](atom::run, batch_request& batch,
         progress_listener_actor& listener) -> caf::result<batch_result> {
-      auto& st = self->state;
       auto promise = self->make_response_promise<batch_result>();
-      if (st.batches.count(batch.batch_id) != 0) {
-        promise.deliver(
-          caf::make_error(caf::sec::runtime_error,
-                          "batch id " + batch.batch_id + " is already running"));
-        return promise;
-      }
-      auto total = static_cast<std::uint32_t>(batch.items.size());
-      auto& b = st.batches[batch.batch_id];
-      b.promise = promise;
-      b.listener = listener;
-      b.result.batch_id = batch.batch_id;
-      b.result.results.resize(total);
-      auto batch_id = batch.batch_id;
-      auto on_item = [self, batch_id, total](std::size_t index, run_result r) {
-        auto& batches = self->state.batches;
-        auto i = batches.find(batch_id);
-        if (i == batches.end())
-          return;
-        auto& b = i->second;
-        auto task_id = r.task_id;
-        b.result.results[index] = std::move(r);
-        ++b.done;
-        if (b.listener)
-          self->send(b.listener, atom::progress_v,
-                     batch_progress{batch_id, b.done, total, task_id});
-        if (b.done == total) {
-          auto finished = std::move(b);
-          batches.erase(i);
-          finished.promise.deliver(std::move(finished.result));
-        }
-      };
-      if (total == 0) {
-        auto finished = std::move(b);
-        st.batches.erase(batch_id);
-        finished.promise.deliver(std::move(finished.result));
-        return promise;
-      }
-      for (std::size_t i = 0; i < batch.items.size(); ++i)
-        admit(self, std::move(batch.items[i]),
-              [on_item, i](run_result r) { on_item(i, std::move(r)); });
-      dispatch(self);
+      run_batch(self, std::move(batch), std::move(listener), promise);
       return promise;
     },
     [=](atom::explain, const run_request& req) {
       auto& st = self->state;
       return explain_placement(req, st.views, st.limits);
     },
-    [=](atom::cancel, const std::string& task_id) {
+    [=](atom::cancel, const std::string& id) {
       auto& st = self->state;
+      if (st.batches.count(id) != 0) {
+        stop_batch(self, id, "the batch was cancelled", {});
+        return;
+      }
       auto q = std::find_if(st.queue.begin(), st.queue.end(),
-                            [&](auto& p) { return p.req.task_id == task_id; });
+                            [&](auto& p) { return p.req.task_id == id; });
       if (q != st.queue.end()) {
         auto job = std::move(*q);
         st.queue.erase(q);
@@ -254,9 +383,9 @@ router_actor::behavior_type router(router_pointer self,
                                        "cancelled before it started"));
         return;
       }
-      auto r = st.running.find(task_id);
+      auto r = st.running.find(id);
       if (r != st.running.end())
-        self->send(st.executors[r->second], atom::cancel_v, task_id);
+        self->send(st.executors[r->second.node], atom::cancel_v, id);
     },
     [=](atom::update, node_sample& sample) {
       auto& st = self->state;

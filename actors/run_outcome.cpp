@@ -1,5 +1,7 @@
 #include "actors/run_outcome.hpp"
 
+#include <algorithm>
+
 namespace cluster {
 
 namespace {
@@ -57,6 +59,17 @@ run_result make_run_result(const run_request& req, const std::string& node,
       break;
   }
   return r;
+}
+
+std::chrono::milliseconds batch_deadline(const batch_request& batch,
+                                         const settings& cfg,
+                                         std::size_t node_count) {
+  std::chrono::milliseconds each{0};
+  for (auto& item : batch.items)
+    each = std::max(each, effective_timeout(item, cfg) + 3 * cfg.kill_grace);
+  auto count = batch.broadcast ? std::max(batch.nodes.size(), node_count)
+                               : batch.items.size();
+  return each * static_cast<long>(count) + std::chrono::hours{1};
 }
 
 std::chrono::milliseconds effective_timeout(const run_request& req,

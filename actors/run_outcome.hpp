@@ -40,6 +40,14 @@ run_result make_run_result(const run_request& req, const std::string& node,
 std::chrono::milliseconds effective_timeout(const run_request& req,
                                             const settings& cfg);
 
+/// How long a client waits for a whole batch before it gives the runtime up
+/// for lost: every item run one after another to its deadline and killed
+/// (a broadcast's items: at most `node_count`), plus an hour for waiting in
+/// the queue. The router answers for every item well before.
+std::chrono::milliseconds batch_deadline(const batch_request& batch,
+                                         const settings& cfg,
+                                         std::size_t node_count);
+
 /// Bytes kept per output stream for `req`: its own limit, else
 /// CLUSTER_OUTPUT_LIMIT.
 std::uint32_t effective_output_limit(const run_request& req,

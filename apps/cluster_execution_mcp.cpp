@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   auto gateway = cluster::spawn_mcp_gateway(
     sys, cluster::gateway_wiring{rt.router, rt.health, out,
                                  cluster::mcp::session_options_from(cfg),
-                                 cfg});
+                                 cfg, rt.nodes.size()});
   cluster::transport::log(cluster::log_level::info, "serving on stdio, node ",
                           rt.local_node().info.id, ", ", rt.nodes.size(),
                           " nodes");

@@ -4,6 +4,8 @@
 #include "actors/mcp/tool_results.hpp"
 #include "actors/run_outcome.hpp"
 #include "actors/runtime.hpp"
+#include "apps/one_shot.hpp"
+#include "apps/parallel_command.hpp"
 #include "config/local_node.hpp"
 #include "config/router_cli.hpp"
 #include "messages/type_ids.hpp"
@@ -12,119 +14,51 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
-#include <caf/send.hpp>
 
-#include <atomic>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <pthread.h>
-#include <thread>
 #include <unistd.h>
 
 using namespace cluster;
 
 namespace {
 
-// Exit statuses beside the command's own, as timeout(1) and shells use them.
-constexpr int exit_usage = 2;
-constexpr int exit_timeout = 124;
-constexpr int exit_cluster_error = 125;
-constexpr int exit_cannot_start = 126;
-constexpr int exit_interrupted = 130;
-
-// A person's terminal gets the whole output unless they ask for less.
-constexpr std::uint32_t cli_output_limit = 16u << 20;
-
 int exit_status(const run_result& r) {
   switch (r.error) {
     case error_class::none:
     case error_class::command:
-      return r.exit_code ? *r.exit_code : exit_cluster_error;
-    case error_class::timeout: return exit_timeout;
-    case error_class::cancelled: return exit_interrupted;
-    case error_class::spawn: return exit_cannot_start;
-    default: return exit_cluster_error;
+      return r.exit_code ? *r.exit_code : exit_code::cluster_error;
+    case error_class::timeout: return exit_code::timeout;
+    case error_class::cancelled: return exit_code::interrupted;
+    case error_class::spawn: return exit_code::cannot_start;
+    default: return exit_code::cluster_error;
   }
-}
-
-// Waits for SIGINT/SIGTERM on its own thread (the signals are blocked in every
-// other thread) and cancels the task, so ^C kills the remote process group.
-class interrupt_watch {
-public:
-  interrupt_watch(router_actor router, std::string task_id)
-    : thread_([this, router, task_id] {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        timespec tick{0, 100'000'000};
-        while (!stop_) {
-          if (sigtimedwait(&set, nullptr, &tick) > 0) {
-            interrupted_ = true;
-            caf::anon_send(router, atom::cancel_v, task_id);
-          }
-        }
-      }) {
-  }
-
-  ~interrupt_watch() {
-    stop_ = true;
-    thread_.join();
-  }
-
-  bool interrupted() const {
-    return interrupted_;
-  }
-
-private:
-  std::atomic<bool> stop_{false};
-  std::atomic<bool> interrupted_{false};
-  std::thread thread_;
-};
-
-// A one-shot process has no samples of remote nodes yet: before the router
-// chooses among nodes, measure them all (one parallel probe round), so that
-// it routes by live load. A named node needs no choice, and no other node is
-// touched.
-void sample_before_routing(caf::actor_system& sys, runtime& rt,
-                           const run_request& req) {
-  if (!req.node.empty() || !req.auto_route || rt.nodes.size() < 2)
-    return;
-  caf::scoped_actor self{sys};
-  // A node that does not answer is marked unreachable by the monitor itself;
-  // nothing to report here.
-  self->request(rt.health, snapshot_deadline(rt.cfg), atom::get_v,
-                atom::snapshot_v, true)
-    .receive([](cluster_snapshot&) {}, [](caf::error&) {});
 }
 
 int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
   auto& req = inv.request;
   sample_before_routing(sys, rt, req);
   req.task_id = "cli-" + std::to_string(::getpid());
-  // CLUSTER_OUTPUT_LIMIT, when set, bounds the CLI too; unset, a terminal
-  // gets everything up to the CLI's own generous cap.
-  auto* env_limit = std::getenv("CLUSTER_OUTPUT_LIMIT");
-  if (req.output_limit == 0)
-    req.output_limit = env_limit != nullptr && *env_limit != '\0'
-                         ? rt.cfg.output_limit
-                         : cli_output_limit;
+  req.output_limit = terminal_output_limit(rt, req);
   auto timeout = effective_timeout(req, rt.cfg);
   run_result result;
   {
-    interrupt_watch watch{rt.router, req.task_id};
     caf::scoped_actor self{sys};
-    self
-      ->request(rt.router, timeout + 3 * rt.cfg.kill_grace + std::chrono::hours{1},
-                atom::run_v, req)
-      .receive([&](run_result& r) { result = std::move(r); },
-               [&](caf::error& err) {
-                 result = make_failed_result(req, error_class::connection,
-                                             "the runtime did not answer: "
-                                               + caf::to_string(err));
-               });
+    auto answer = self->request(rt.router,
+                                timeout + 3 * rt.cfg.kill_grace
+                                  + std::chrono::hours{1},
+                                atom::run_v, req);
+    // Watching starts once the task is in the router's mailbox, so a signal
+    // already pending cancels it instead of overtaking it.
+    interrupt_watch watch{rt.router, req.task_id};
+    answer.receive([&](run_result& r) { result = std::move(r); },
+                   [&](caf::error& err) {
+                     result = make_failed_result(req, error_class::connection,
+                                                 "the runtime did not answer: "
+                                                   + caf::to_string(err));
+                   });
   }
   if (inv.json) {
     mcp::json_writer json;
@@ -164,7 +98,7 @@ int explain(caf::actor_system& sys, runtime& rt,
                   << caf::to_string(err) << '\n';
       });
   if (!answered)
-    return exit_cluster_error;
+    return exit_code::cluster_error;
   if (inv.json) {
     mcp::json_writer json;
     mcp::write_explanation_object(json, x);
@@ -177,7 +111,7 @@ int explain(caf::actor_system& sys, runtime& rt,
   // The words and the status submit would end with.
   std::cerr << "cluster-router: " << to_string(error_class::placement) << ": "
             << x.error << '\n';
-  return exit_cluster_error;
+  return exit_code::cluster_error;
 }
 
 int cluster_status(caf::actor_system& sys, runtime& rt,
@@ -198,7 +132,7 @@ int cluster_status(caf::actor_system& sys, runtime& rt,
     self->request(rt.router, rt.cfg.status_timeout, atom::get_v, atom::ledger_v)
       .receive([&](slot_ledger& l) { ledger = std::move(l); }, on_error);
   if (!ok)
-    return exit_cluster_error;
+    return exit_code::cluster_error;
   auto limits = mcp::session_options_from(rt.cfg);
   if (inv.json) {
     mcp::json_writer json;
@@ -216,9 +150,12 @@ int main(int argc, char** argv) {
   router_invocation inv;
   try {
     inv = parse_router_args({argv + 1, argv + argc});
+    // Before anything starts, so that a bad file is a usage error like a
+    // bad flag.
+    load_command_file(inv.parallel);
   } catch (const usage_error& e) {
     std::cerr << "cluster-router: " << e.what() << "\n\n" << router_usage("");
-    return exit_usage;
+    return exit_code::usage;
   }
   if (inv.what == router_invocation::verb::help) {
     std::cout << router_usage(inv.help_topic);
@@ -230,7 +167,7 @@ int main(int argc, char** argv) {
       process_config_inputs(inv.config));
   } catch (const config_error& e) {
     std::cerr << "cluster-router: " << e.what() << '\n';
-    return exit_usage;
+    return exit_code::usage;
   }
   if (inv.what == router_invocation::verb::config) {
     std::cout << describe_config(conf);
@@ -256,6 +193,9 @@ int main(int argc, char** argv) {
   switch (inv.what) {
     case router_invocation::verb::submit: rc = submit(sys, rt, inv); break;
     case router_invocation::verb::explain: rc = explain(sys, rt, inv); break;
+    case router_invocation::verb::parallel:
+      rc = run_parallel(sys, rt, inv);
+      break;
     default: rc = cluster_status(sys, rt, inv); break;
   }
   rt.shutdown();

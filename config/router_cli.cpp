@@ -2,6 +2,7 @@
 
 #include "config/config_flags.hpp"
 #include "config/platform_names.hpp"
+#include "config/text_file.hpp"
 #include "transport/shell_quote.hpp"
 
 #include <algorithm>
@@ -12,85 +13,6 @@
 namespace cluster {
 
 namespace {
-
-constexpr const char* overview = R"(usage: cluster-router <command> [options]
-
-Runs shell commands on the node of the cluster that fits them best.
-
-commands:
-  submit [options] -- COMMAND [ARG...]   run a command and wait for it
-  explain [options] -- COMMAND [ARG...]  say where it would run, and why
-  cluster-status [--json]                show every node's health and slots
-  config                                 show the effective settings and nodes
-  help [COMMAND]                         show help
-
-options for every command:
-  --config PATH        the node file (default: CLUSTER_CONFIG, else
-                       $XDG_CONFIG_HOME/cluster-exec/nodes.json if it exists)
-  --set KEY=VALUE      override one setting (see 'cluster-router config')
-
-Run 'cluster-router COMMAND --help' for the options of a command.
-)";
-
-constexpr const char* submit_help = R"(usage: cluster-router submit [options] -- COMMAND [ARG...]
-
-Runs COMMAND on the best node and exits with its exit status. One COMMAND
-argument is a shell command as written ('make -j8 && make test'); several are
-an argument vector, quoted exactly.
-
-options:
-  --node ID            run on this node (id or alias)
-  --os OS, --requires-os OS
-                       require linux or darwin (macos)
-  --arch ARCH, --requires-arch ARCH
-                       require x86_64 (amd64) or arm64 (aarch64)
-  --requires-capability CAP
-                       require a capability of the node file (repeatable:
-                       every one must be offered)
-  --no-auto-route      stay on the local node (requirements still apply)
-  --timeout SECONDS    kill the command after this long (default
-                       CLUSTER_CMD_TIMEOUT, 300)
-  --cwd DIR            working directory on the node
-  --output-limit BYTES bytes of each stream to keep (head and tail)
-  --json               print the result as JSON instead of the output
-
-exit status: the command's own; 124 timeout; 125 cluster-exec could not run
-it (no node fits, unknown node); 126 it could not be started (bad --cwd);
-130 interrupted; 2 usage error.
-)";
-
-constexpr const char* explain_help = R"(usage: cluster-router explain [options] -- COMMAND [ARG...]
-
-Prints where COMMAND would run now and why, with every node's verdict
-(eligible or not, and its load); runs nothing. Takes the options of
-'submit' (--timeout, --cwd and --output-limit are accepted and do not
-change the decision), so a submit command line can be checked as is.
-
-options:
-  --node ID            the node it would run on (id or alias)
-  --os OS, --requires-os OS
-                       require linux or darwin (macos)
-  --arch ARCH, --requires-arch ARCH
-                       require x86_64 (amd64) or arm64 (aarch64)
-  --requires-capability CAP
-                       require a capability of the node file (repeatable)
-  --no-auto-route      consider the local node only
-  --json               print the decision as JSON
-
-exit status: 0 a node would take it (perhaps after waiting for a slot);
-125 no node can run it, as 'submit' would exit; 2 usage error.
-)";
-
-constexpr const char* status_help = R"(usage: cluster-router cluster-status [--json]
-
-Prints every node's health (CPU %, memory %, load, status) and its slots.
-)";
-
-constexpr const char* config_help = R"(usage: cluster-router config
-
-Prints every setting with its effective value and where it came from
-(default, node file, environment, --set), then every node as configured.
-)";
 
 // Takes the value of an option given as `--opt VALUE` or `--opt=VALUE`.
 std::string take_value(const std::vector<std::string>& args, std::size_t& i,
@@ -114,11 +36,92 @@ std::uint32_t parse_seconds_ms(const std::string& name, const std::string& v) {
   return static_cast<std::uint32_t>(std::ceil(s * 1000));
 }
 
-std::uint32_t parse_bytes(const std::string& name, const std::string& v) {
+std::uint32_t parse_positive(const std::string& name, const std::string& v,
+                             const char* what) {
   if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos
       || v.size() > 9 || std::stoul(v) == 0)
-    throw usage_error(name + ": '" + v + "' is not a positive number of bytes");
+    throw usage_error(name + ": '" + v + "' is not a positive " + what);
   return static_cast<std::uint32_t>(std::stoul(v));
+}
+
+// Walks a subcommand's options up to its command words: those after `--`, or
+// from the first bare word on (`submit uname -a` works like `--`). `take(name,
+// flag, value)` handles one option and returns false for one it does not
+// know; `flag` is true when no `=VALUE` is attached, and `value()` takes the
+// option's value. Returns false when --help was asked for: `inv` is then the
+// help for `verb`.
+template <class Take>
+bool walk_options(const std::vector<std::string>& args, std::size_t i,
+                  router_invocation& inv, const std::string& verb,
+                  std::vector<std::string>& words, Take take) {
+  for (; i < args.size(); ++i) {
+    auto& arg = args[i];
+    if (arg == "--") {
+      words.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+      return true;
+    }
+    if (arg == "--help" || arg == "-h") {
+      inv.what = router_invocation::verb::help;
+      inv.help_topic = verb;
+      return false;
+    }
+    if (take_config_flag(args, i, inv.config))
+      continue;
+    if (arg.empty() || arg[0] != '-') {
+      words.assign(args.begin() + static_cast<long>(i), args.end());
+      return true;
+    }
+    auto eq = arg.find('=');
+    auto name = arg.substr(0, eq);
+    bool has_inline = eq != std::string::npos;
+    auto inline_value = has_inline ? arg.substr(eq + 1) : std::string{};
+    auto value = [&] {
+      return take_value(args, i, name, inline_value, has_inline);
+    };
+    if (!take(name, !has_inline, value))
+      throw usage_error(verb + ": unknown option '" + arg + "'");
+  }
+  return true;
+}
+
+// The options of every subcommand that runs work (submit, explain,
+// parallel): one parser, so that they mean the same in each.
+template <class Value>
+bool take_run_option(const std::string& name, Value value, run_request& req) {
+  if (name == "--os" || name == "--requires-os") {
+    auto v = value();
+    auto os = canonical_os(v);
+    if (!os)
+      throw usage_error(name + ": '" + v + "' is not linux, darwin or macos");
+    req.needs.os = *os;
+  } else if (name == "--arch" || name == "--requires-arch") {
+    auto v = value();
+    auto arch = canonical_arch(v);
+    if (!arch)
+      throw usage_error(name + ": '" + v
+                        + "' is not x86_64, amd64, arm64 or aarch64");
+    req.needs.arch = *arch;
+  } else if (name == "--requires-capability") {
+    auto v = value();
+    if (v.empty())
+      throw usage_error(name + ": the capability must not be empty");
+    auto& caps = req.needs.capabilities;
+    // Named once in a placement error, however often it was given.
+    if (std::find(caps.begin(), caps.end(), v) == caps.end())
+      caps.push_back(v);
+  } else if (name == "--timeout") {
+    req.timeout_ms = parse_seconds_ms("--timeout", value());
+  } else if (name == "--cwd") {
+    req.cwd = value();
+    if (req.cwd.empty())
+      throw usage_error("--cwd: the directory must not be empty");
+  } else if (name == "--output-limit") {
+    req.output_limit = parse_positive("--output-limit", value(),
+                                      "number of bytes");
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // submit and explain: the same options, so a submit line can be explained
@@ -129,78 +132,113 @@ router_invocation parse_run(const std::vector<std::string>& args,
   inv.what = verb == "explain" ? router_invocation::verb::explain
                                : router_invocation::verb::submit;
   auto& req = inv.request;
-  std::vector<std::string> command;
-  for (; i < args.size(); ++i) {
-    auto arg = args[i];
-    if (arg == "--") {
-      command.assign(args.begin() + static_cast<long>(i) + 1, args.end());
-      break;
-    }
-    if (arg == "--help" || arg == "-h") {
-      inv.what = router_invocation::verb::help;
-      inv.help_topic = verb;
-      return inv;
-    }
-    if (take_config_flag(args, i, inv.config))
-      continue;
-    auto eq = arg.find('=');
-    auto name = arg.substr(0, eq);
-    bool has_inline = eq != std::string::npos;
-    auto inline_value = has_inline ? arg.substr(eq + 1) : std::string{};
-    auto value = [&] {
-      return take_value(args, i, name, inline_value, has_inline);
-    };
+  auto take = [&](const std::string& name, bool flag, auto value) {
+    if (take_run_option(name, value, req))
+      return true;
     if (name == "--node") {
       req.node = value();
       if (req.node.empty())
         throw usage_error("--node: the node id must not be empty");
-    } else if (name == "--os" || name == "--requires-os") {
-      auto v = value();
-      auto os = canonical_os(v);
-      if (!os)
-        throw usage_error(name + ": '" + v + "' is not linux, darwin or macos");
-      req.needs.os = *os;
-    } else if (name == "--arch" || name == "--requires-arch") {
-      auto v = value();
-      auto arch = canonical_arch(v);
-      if (!arch)
-        throw usage_error(name + ": '" + v
-                          + "' is not x86_64, amd64, arm64 or aarch64");
-      req.needs.arch = *arch;
-    } else if (name == "--requires-capability") {
-      auto v = value();
-      if (v.empty())
-        throw usage_error(name + ": the capability must not be empty");
-      auto& caps = req.needs.capabilities;
-      // Named once in a placement error, however often it was given.
-      if (std::find(caps.begin(), caps.end(), v) == caps.end())
-        caps.push_back(v);
-    } else if (name == "--timeout") {
-      req.timeout_ms = parse_seconds_ms("--timeout", value());
-    } else if (name == "--cwd") {
-      req.cwd = value();
-      if (req.cwd.empty())
-        throw usage_error("--cwd: the directory must not be empty");
-    } else if (name == "--output-limit") {
-      req.output_limit = parse_bytes("--output-limit", value());
-    } else if (name == "--no-auto-route" && !has_inline) {
+    } else if (name == "--no-auto-route" && flag) {
       req.auto_route = false;
-    } else if (name == "--json" && !has_inline) {
+    } else if (name == "--json" && flag) {
       inv.json = true;
-    } else if (!arg.empty() && arg[0] == '-') {
-      throw usage_error(verb + ": unknown option '" + arg + "'");
     } else {
-      // A bare word starts the command: `submit uname -a` works like `--`.
-      command.assign(args.begin() + static_cast<long>(i), args.end());
-      break;
+      return false;
     }
-  }
+    return true;
+  };
+  std::vector<std::string> command;
+  if (!walk_options(args, i, inv, verb, command, take))
+    return inv;
   if (command.empty())
     throw usage_error(verb + ": no command given (usage: cluster-router "
                       + verb + " [options] -- COMMAND [ARG...])");
   req.command = transport::join_command(command);
   if (req.command.find_first_not_of(" \t\n") == std::string::npos)
     throw usage_error(verb + ": the command is empty");
+  return inv;
+}
+
+// --nodes a,b,c (repeatable) appends each id. A node named twice is the
+// router's to refuse, since only it knows which aliases name the same node.
+void add_nodes(const std::string& list, std::vector<std::string>& nodes) {
+  std::size_t from = 0;
+  for (;;) {
+    auto comma = list.find(',', from);
+    auto id = list.substr(from, comma == std::string::npos ? comma
+                                                           : comma - from);
+    if (id.empty())
+      throw usage_error("--nodes: '" + list
+                        + "' has an empty node name (ids, comma-separated)");
+    nodes.push_back(std::move(id));
+    if (comma == std::string::npos)
+      return;
+    from = comma + 1;
+  }
+}
+
+// The rules every command list obeys, from `--` or from --file.
+void check_parallel_commands(const parallel_invocation& p) {
+  if (p.commands.empty())
+    throw usage_error(
+      p.file.empty()
+        ? "parallel: no command given (usage: cluster-router parallel "
+          "[options] -- COMMAND...)"
+        : "parallel: --file " + p.file + " holds no command");
+  for (std::size_t i = 0; i < p.commands.size(); ++i)
+    if (p.commands[i].find_first_not_of(" \t\n") == std::string::npos)
+      throw usage_error("parallel: command " + std::to_string(i + 1)
+                        + " is empty");
+  if (p.broadcast && p.commands.size() > 1)
+    throw usage_error(
+      "parallel --broadcast/--nodes: one command runs on every node, "
+      + std::to_string(p.commands.size())
+      + " were given (quote a command with arguments as one: 'uname -a')");
+}
+
+router_invocation parse_parallel(const std::vector<std::string>& args,
+                                 std::size_t i, router_invocation inv) {
+  inv.what = router_invocation::verb::parallel;
+  auto& p = inv.parallel;
+  auto take = [&](const std::string& name, bool flag, auto value) {
+    if (take_run_option(name, value, inv.request))
+      return true;
+    if (name == "--file") {
+      p.file = value();
+      if (p.file.empty())
+        throw usage_error("--file: the file name must not be empty ('-' "
+                          "reads standard input)");
+    } else if (name == "--broadcast" && flag) {
+      p.broadcast = true;
+    } else if (name == "--nodes") {
+      add_nodes(value(), p.nodes);
+      p.broadcast = true;
+    } else if (name == "--max-parallel") {
+      p.options.max_parallel = parse_positive("--max-parallel", value(),
+                                              "whole number");
+    } else if (name == "--fail-fast" && flag) {
+      p.options.fail_fast = true;
+    } else if (name == "--no-merge" && flag) {
+      p.merge = false;
+    } else if (name == "--progress" && flag) {
+      p.progress = true;
+    } else if (name == "--json" && flag) {
+      inv.json = true;
+    } else {
+      return false;
+    }
+    return true;
+  };
+  std::vector<std::string> commands;
+  if (!walk_options(args, i, inv, "parallel", commands, take))
+    return inv;
+  if (!p.file.empty() && !commands.empty())
+    throw usage_error("parallel: give the commands after -- or in --file, "
+                      "not both");
+  p.commands = std::move(commands);
+  if (p.file.empty())
+    check_parallel_commands(p);
   return inv;
 }
 
@@ -218,8 +256,7 @@ router_invocation parse_router_args(const std::vector<std::string>& args) {
     inv.what = router_invocation::verb::help;
     if (verb == "help" && args.size() > first + 1) {
       auto& topic = args[first + 1];
-      if (topic != "submit" && topic != "explain" && topic != "cluster-status"
-          && topic != "config")
+      if (!has_usage(topic))
         throw usage_error("help: unknown command '" + topic + "'");
       inv.help_topic = topic;
     }
@@ -227,6 +264,8 @@ router_invocation parse_router_args(const std::vector<std::string>& args) {
   }
   if (verb == "submit" || verb == "explain")
     return parse_run(args, first + 1, std::move(inv), verb);
+  if (verb == "parallel")
+    return parse_parallel(args, first + 1, std::move(inv));
   if (verb == "cluster-status" || verb == "config") {
     inv.what = verb == "config" ? router_invocation::verb::config
                                 : router_invocation::verb::cluster_status;
@@ -246,16 +285,32 @@ router_invocation parse_router_args(const std::vector<std::string>& args) {
   throw usage_error("unknown command '" + verb + "'");
 }
 
-std::string router_usage(const std::string& topic) {
-  if (topic == "submit")
-    return submit_help;
-  if (topic == "explain")
-    return explain_help;
-  if (topic == "cluster-status")
-    return status_help;
-  if (topic == "config")
-    return config_help;
-  return overview;
+void load_command_file(parallel_invocation& p) {
+  if (p.file.empty())
+    return;
+  // /dev/stdin reads a pipe, a file or a terminal alike.
+  auto file = read_text_file(p.file == "-" ? "/dev/stdin" : p.file);
+  if (!file.ok)
+    throw usage_error("--file " + p.file + ": " + file.error);
+  p.commands = command_lines(file.contents);
+  check_parallel_commands(p);
+}
+
+std::vector<std::string> command_lines(std::string_view text) {
+  std::vector<std::string> commands;
+  while (!text.empty()) {
+    auto eol = text.find('\n');
+    auto line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{}
+                                         : text.substr(eol + 1);
+    // A file written on Windows still holds the commands it shows.
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    auto first = line.find_first_not_of(" \t");
+    if (first != std::string_view::npos && line[first] != '#')
+      commands.emplace_back(line);
+  }
+  return commands;
 }
 
 } // namespace cluster

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cluster {
@@ -17,14 +18,29 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+/// What `parallel` was asked besides the options it shares with `submit`.
+struct parallel_invocation {
+  /// One shell command per entry: the arguments after `--`, or --file's lines.
+  std::vector<std::string> commands;
+  std::string file;            ///< --file: read the commands from it ("-": stdin).
+  bool broadcast = false;      ///< --broadcast (or --nodes): one command, every node.
+  std::vector<std::string> nodes;  ///< --nodes a,b,c: the broadcast's targets.
+  batch_options options;       ///< --max-parallel, --fail-fast.
+  bool merge = true;           ///< false (--no-merge): every node's output apart.
+  bool progress = false;       ///< --progress: progress lines even off a terminal.
+};
+
 /// One parsed invocation of cluster-router.
 struct router_invocation {
   /// The subcommand.
-  enum class verb { help, submit, explain, cluster_status, config };
+  enum class verb { help, submit, explain, parallel, cluster_status, config };
 
   verb what = verb::help;
   std::string help_topic;  ///< For `help`: "" or a subcommand's name.
-  run_request request;     ///< For `submit` and `explain`: task_id left empty.
+  /// For `submit` and `explain`: task_id left empty. For `parallel`: the
+  /// template of every item (requirements, timeout, cwd), command empty.
+  run_request request;
+  parallel_invocation parallel;  ///< For `parallel`.
   bool json = false;       ///< Print JSON instead of text.
   config_flags config;     ///< --config and --set.
 };
@@ -32,7 +48,19 @@ struct router_invocation {
 /// Parses the arguments after the program name; throws `usage_error`.
 router_invocation parse_router_args(const std::vector<std::string>& args);
 
+/// Reads parallel's --file, when one was given, into its commands and checks
+/// them as parse_router_args checks commands given after `--`; throws
+/// `usage_error` (an unreadable file included).
+void load_command_file(parallel_invocation& p);
+
+/// The commands of a command file: one per line; blank lines and lines
+/// whose first non-blank character is `#` are skipped.
+std::vector<std::string> command_lines(std::string_view text);
+
 /// The usage text for `topic` ("" for the overview).
 std::string router_usage(const std::string& topic);
+
+/// True when `topic` names a subcommand that has its own usage text.
+bool has_usage(const std::string& topic);
 
 } // namespace cluster

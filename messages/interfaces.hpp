@@ -47,12 +47,15 @@ using executor_actor = caf::typed_actor<
 using router_actor = caf::typed_actor<
   // Routes and runs one command; replies with its result.
   caf::replies_to<atom::run, run_request>::with<run_result>,
-  // Runs a batch with backpressure; reports progress; replies in input order.
+  // Runs a batch with backpressure (never more than a node's slots, nor the
+  // batch's max_parallel); reports progress; replies in input order, or
+  // refuses the whole batch (overloaded, placement, invalid).
   caf::replies_to<atom::run, batch_request,
                   progress_listener_actor>::with<batch_result>,
   // Where the command would run now and why; runs nothing.
   caf::replies_to<atom::explain, run_request>::with<placement_explanation>,
-  // Cancels a task wherever it is (queued or running).
+  // Cancels a task wherever it is (queued or running); a batch id cancels
+  // every item of that batch.
   caf::reacts_to<atom::cancel, std::string>,
   // A fresh health sample of one node.
   caf::reacts_to<atom::update, node_sample>,

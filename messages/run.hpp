@@ -108,6 +108,9 @@ struct run_result {
   std::uint64_t duration_ms = 0;
   bool auto_routed = false;      ///< True when the router chose the node.
   std::string reason;            ///< Why this node was chosen.
+  /// Nodes that failed to connect before the command started, in order;
+  /// the command then ran on `node` instead (never twice).
+  std::vector<std::string> retried_from;
 
   /// True when the command ran and exited with status 0.
   bool ok() const {
@@ -126,7 +129,7 @@ struct run_result {
            && a.exit_code == b.exit_code && a.signal == b.signal
            && a.out == b.out && a.err == b.err
            && a.duration_ms == b.duration_ms && a.auto_routed == b.auto_routed
-           && a.reason == b.reason;
+           && a.reason == b.reason && a.retried_from == b.retried_from;
   }
 };
 
@@ -135,36 +138,78 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_result& x) {
   return f(caf::meta::type_name("cluster.run_result"), x.task_id, x.node,
            x.error, x.error_message, x.retriable, x.exit_code, x.signal, x.out,
-           x.err, x.duration_ms, x.auto_routed, x.reason);
+           x.err, x.duration_ms, x.auto_routed, x.reason, x.retried_from);
 }
 
 /// Builds a result for a request that never ran.
 run_result make_failed_result(const run_request& req, error_class err,
                               std::string message, bool retriable = false);
 
-/// Many commands fanned out over the cluster; results come back in input order.
+/// How a batch runs besides its items.
+struct batch_options {
+  /// Most items of this batch running at once; 0: only the nodes' slots cap it.
+  std::uint32_t max_parallel = 0;
+  /// After the first item that does not succeed, cancel every item that has
+  /// not finished (queued ones never start).
+  bool fail_fast = false;
+
+  friend bool operator==(const batch_options& a, const batch_options& b) {
+    return a.max_parallel == b.max_parallel && a.fail_fast == b.fail_fast;
+  }
+};
+
+/// Serializes `batch_options` for CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, batch_options& x) {
+  return f(caf::meta::type_name("cluster.batch_options"), x.max_parallel,
+           x.fail_fast);
+}
+
+/// Many commands fanned out over the cluster; results come back in input
+/// order. Two forms: a list of commands, each routed on its own; or one
+/// command broadcast to a set of nodes (the pdsh/clush job).
 struct batch_request {
   std::string batch_id;
+  /// The commands; for a broadcast exactly one, the template every node runs.
+  /// Items without a task id get `<batch_id>.<index>`.
   std::vector<run_request> items;
+  batch_options options;
+  bool broadcast = false;          ///< Run items[0] once on each target node.
+  /// Broadcast targets (ids or aliases, in the order results come back);
+  /// empty: every node meeting the template's requirements, in node order.
+  std::vector<std::string> nodes;
 
   friend bool operator==(const batch_request& a, const batch_request& b) {
-    return a.batch_id == b.batch_id && a.items == b.items;
+    return a.batch_id == b.batch_id && a.items == b.items
+           && a.options == b.options && a.broadcast == b.broadcast
+           && a.nodes == b.nodes;
   }
 };
 
 /// Serializes `batch_request` for CAF.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_request& x) {
-  return f(caf::meta::type_name("cluster.batch_request"), x.batch_id, x.items);
+  return f(caf::meta::type_name("cluster.batch_request"), x.batch_id, x.items,
+           x.options, x.broadcast, x.nodes);
 }
 
-/// The results of a `batch_request`, one per item, in input order.
+/// The results of a `batch_request`, one per item, in input order (for a
+/// broadcast, one per target node in target order).
 struct batch_result {
   std::string batch_id;
   std::vector<run_result> results;
+  /// Not `none` when the batch was refused as a whole (`overloaded`,
+  /// `placement`, `invalid`): nothing ran and `results` is empty.
+  error_class error = error_class::none;
+  std::string error_message;   ///< Why the batch was refused.
+  /// With fail_fast: the task id of the first item that failed; every item
+  /// cancelled because of it says so in its own result.
+  std::string stopped_by;
 
   friend bool operator==(const batch_result& a, const batch_result& b) {
-    return a.batch_id == b.batch_id && a.results == b.results;
+    return a.batch_id == b.batch_id && a.results == b.results
+           && a.error == b.error && a.error_message == b.error_message
+           && a.stopped_by == b.stopped_by;
   }
 };
 
@@ -172,7 +217,7 @@ struct batch_result {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_result& x) {
   return f(caf::meta::type_name("cluster.batch_result"), x.batch_id,
-           x.results);
+           x.results, x.error, x.error_message, x.stopped_by);
 }
 
 /// Progress of a batch: how many of its items have finished.
@@ -181,10 +226,14 @@ struct batch_progress {
   std::uint32_t done = 0;
   std::uint32_t total = 0;
   std::string last_task_id;  ///< The item that just finished.
+  std::uint32_t index = 0;   ///< Its position in the batch's results.
+  std::string node;          ///< Where it ran (or was meant to run).
+  bool ok = false;           ///< True when it ran and exited 0.
 
   friend bool operator==(const batch_progress& a, const batch_progress& b) {
     return a.batch_id == b.batch_id && a.done == b.done && a.total == b.total
-           && a.last_task_id == b.last_task_id;
+           && a.last_task_id == b.last_task_id && a.index == b.index
+           && a.node == b.node && a.ok == b.ok;
   }
 };
 
@@ -192,7 +241,7 @@ struct batch_progress {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_progress& x) {
   return f(caf::meta::type_name("cluster.batch_progress"), x.batch_id, x.done,
-           x.total, x.last_task_id);
+           x.total, x.last_task_id, x.index, x.node, x.ok);
 }
 
 } // namespace cluster

@@ -167,8 +167,9 @@ BOOST_AUTO_TEST_CASE(batch_reply_keeps_input_order_and_counts) {
   BOOST_TEST(sc["results"][2]["retriable"].IsTrue());
   auto text = text_of(r);
   BOOST_TEST(contains(text, "3 commands: 1 succeeded, 2 failed"));
-  BOOST_TEST(contains(text, "[2] exit 3\nexit 3 on node-b"));
-  BOOST_TEST(contains(text, "[3] sleep 9\nconnection error on node-a"));
+  BOOST_TEST(contains(text, "[2/3] node-b  exit 3  "));
+  BOOST_TEST(contains(text, "[3/3] node-a  connection  "));
+  BOOST_TEST(contains(text, "  sleep 9\n"));
   check_output("parallel_execute", r);
 }
 

@@ -201,6 +201,7 @@ void tools_call(const message& msg, const std::string& version,
   call.run = std::move(parsed.run);
   call.batch = std::move(parsed.batch);
   call.refresh = parsed.refresh;
+  call.merge_output = parsed.merge_output;
   in.call = std::move(call);
 }
 
@@ -316,7 +317,7 @@ std::string session::batch_reply(const tool_call& call,
                                  const batch_result& result) const {
   return result_line(call.request_id, call.protocol_version, opts_,
                      [&](json_writer& w) {
-                       write_batch_result(w, result, call.batch);
+                       write_batch_result(w, result, call.batch, call.merge_output);
                      });
 }
 

@@ -54,6 +54,7 @@ struct tool_call {
   run_request run;               ///< For `run` and `explain`; task_id unset.
   batch_request batch;           ///< For `batch`; batch_id and task_ids unset.
   bool refresh = false;          ///< For `status`: probe every node first.
+  bool merge_output = true;      ///< For a broadcast: group identical outputs.
 };
 
 /// What the gateway must do after one input line.

@@ -98,6 +98,35 @@ public:
       out.assign(view(*v));
   }
 
+  // Node ids or aliases for a broadcast; each at most once.
+  void node_names(std::vector<std::string>& out) {
+    auto* v = find_member(args_, "nodes");
+    if (v == nullptr)
+      return;
+    if (!v->IsArray() || v->Empty()) {
+      fail(expected("nodes", "a non-empty array of node ids or aliases", *v));
+      return;
+    }
+    for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+      auto& item = (*v)[i];
+      auto name = "nodes[" + std::to_string(i) + "]";
+      if (!item.IsString() || is_blank(view(item))
+          || std::any_of(view(item).begin(), view(item).end(),
+                         [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        fail(expected(name, "a node id or alias (non-empty, no control "
+                            "characters)", item));
+      else if (std::find(out.begin(), out.end(), view(item)) != out.end())
+        fail("argument \"" + name + "\": node \"" + std::string{view(item)}
+             + "\" is named twice");
+      else
+        out.emplace_back(view(item));
+    }
+  }
+
+  bool has(const char* name) const {
+    return find_member(args_, name) != nullptr;
+  }
+
   void commands(std::vector<std::string>& out) {
     auto* v = required("commands", "the list of shell commands to run");
     if (v == nullptr)
@@ -179,6 +208,26 @@ public:
     max_output_bytes(req.output_limit);
   }
 
+  // An integer from 1 to `most`; `out` keeps its default when absent.
+  void whole_number(const char* name, std::uint32_t most,
+                    std::string_view unit, std::uint32_t& out) {
+    auto* v = find_member(args_, name);
+    if (v == nullptr)
+      return;
+    auto range = "an integer from 1 to " + std::to_string(most);
+    // 2020-12 counts 1000.0 as an integer; so do we.
+    bool integral = v->IsNumber() && std::floor(v->GetDouble()) == v->GetDouble();
+    if (!integral || v->GetDouble() < 1 || v->GetDouble() > most)
+      fail(expected(name, range + std::string{unit}, *v));
+    else
+      out = static_cast<std::uint32_t>(v->GetDouble());
+  }
+
+  // A problem that is not about one argument's value.
+  void refuse(std::string problem) {
+    fail(std::move(problem));
+  }
+
   std::string take_error() {
     return std::move(error_);
   }
@@ -256,16 +305,8 @@ private:
   }
 
   void max_output_bytes(std::uint32_t& limit) {
-    auto* v = find_member(args_, "max_output_bytes");
-    if (v == nullptr)
-      return;
-    auto range = "an integer from 1 to " + std::to_string(opts_.max_output_limit);
-    // 2020-12 counts 1000.0 as an integer; so do we.
-    bool integral = v->IsNumber() && std::floor(v->GetDouble()) == v->GetDouble();
-    if (!integral || v->GetDouble() < 1 || v->GetDouble() > opts_.max_output_limit)
-      fail(expected("max_output_bytes", range + " (bytes kept per stream)", *v));
-    else
-      limit = static_cast<std::uint32_t>(v->GetDouble());
+    whole_number("max_output_bytes", opts_.max_output_limit,
+                 " (bytes kept per stream)", limit);
   }
 
   std::string_view tool_;
@@ -273,6 +314,45 @@ private:
   const session_options& opts_;
   std::string error_;
 };
+
+// The two forms of parallel_execute: `commands` (a list, each routed on its
+// own) or `command` broadcast to `nodes` or, with broadcast: true, to every
+// node meeting the requirements. Broadcasting needs an explicit ask: a lone
+// `command` is more likely a model that wanted cluster_bash.
+void parallel_form(argument_reader& in, call_arguments& out,
+                   run_request shared) {
+  bool broadcast = false;
+  in.flag("broadcast", broadcast);
+  in.node_names(out.batch.nodes);
+  in.flag("merge_output", out.merge_output);
+  auto wants_broadcast = broadcast || !out.batch.nodes.empty();
+  if (in.has("commands") && in.has("command")) {
+    in.refuse("give either \"commands\" (a list, each routed on its own) or "
+              "\"command\" (one command broadcast to nodes), not both");
+    return;
+  }
+  if (in.has("command") || wants_broadcast) {
+    if (!wants_broadcast) {
+      in.refuse("\"command\" runs one command on several nodes: add "
+                "\"nodes\": [...] or \"broadcast\": true, or pass a list "
+                "as \"commands\"");
+      return;
+    }
+    in.command(shared.command);
+    out.batch.broadcast = true;
+    out.batch.items.push_back(std::move(shared));
+    return;
+  }
+  if (in.has("merge_output"))
+    in.refuse("\"merge_output\" groups a broadcast's identical outputs; it "
+              "needs \"command\" with \"nodes\" or \"broadcast\": true");
+  std::vector<std::string> commands;
+  in.commands(commands);
+  for (auto& command : commands) {
+    out.batch.items.push_back(shared);
+    out.batch.items.back().command = std::move(command);
+  }
+}
 
 } // namespace
 
@@ -302,18 +382,18 @@ call_arguments parse_tool_arguments(std::string_view tool,
     in.limits(out.run);
   } else if (tool == parallel_execute_tool) {
     out.what = tool_call::kind::batch;
-    in.reject_unknown({"commands", "timeout", "cwd", "requires_os",
-                       "requires_arch", "requires_capabilities",
-                       "max_output_bytes"});
-    std::vector<std::string> commands;
-    in.commands(commands);
+    in.reject_unknown({"commands", "command", "broadcast", "nodes",
+                       "merge_output", "max_parallel", "fail_fast", "timeout",
+                       "cwd", "requires_os", "requires_arch",
+                       "requires_capabilities", "max_output_bytes"});
     run_request shared;
     in.requirements(shared.needs);
     in.limits(shared);
-    for (auto& command : commands) {
-      out.batch.items.push_back(shared);
-      out.batch.items.back().command = std::move(command);
-    }
+    in.whole_number("max_parallel", opts.max_batch,
+                    " (commands of this call running at once)",
+                    out.batch.options.max_parallel);
+    in.flag("fail_fast", out.batch.options.fail_fast);
+    parallel_form(in, out, std::move(shared));
   } else {
     out.what = tool_call::kind::status;
     in.reject_unknown({"refresh"});

@@ -19,6 +19,7 @@ struct call_arguments {
   run_request run;      ///< For `run` and `explain`; task_id left empty.
   batch_request batch;  ///< For `batch`; batch_id and task_ids left empty.
   bool refresh = false; ///< For `status`: probe every node first.
+  bool merge_output = true; ///< For a broadcast: group identical outputs.
   std::string error;    ///< Non-empty: why the arguments were refused.
 };
 

@@ -32,9 +32,10 @@ constexpr const char* run_result_properties = R"(
     "duration_ms": {"type": "integer", "minimum": 0},
     "auto_routed": {"type": "boolean", "description": "True when the router chose the node."},
     "routing_reason": {"type": "string", "description": "Why this node was chosen."},
+    "retried_from": {"type": "array", "items": {"type": "string"}, "description": "Nodes that failed to connect before the command started; it then ran on executed_on instead (never twice)."},
     "task_id": {"type": "string"})";
 
-constexpr const char* run_result_required = R"(["success", "executed_on", "stdout", "stderr", "return_code", "signal", "error", "error_message", "retriable", "stdout_truncated", "stderr_truncated", "stdout_bytes", "stderr_bytes", "duration_ms", "auto_routed", "routing_reason", "task_id"])";
+constexpr const char* run_result_required = R"(["success", "executed_on", "stdout", "stderr", "return_code", "signal", "error", "error_message", "retriable", "stdout_truncated", "stderr_truncated", "stdout_bytes", "stderr_bytes", "duration_ms", "auto_routed", "routing_reason", "retried_from", "task_id"])";
 
 // One finished command: an item of parallel_execute's results.
 std::string run_result_schema() {
@@ -192,15 +193,20 @@ std::string parallel_execute_json(const session_options& opts) {
   return R"({
   "name": "parallel_execute",
   "title": "Run commands in parallel",
-  "description": "Run up to )" + max_batch + R"( independent shell commands at once, spread over the cluster (each placed like cluster_bash) and wait for all of them. Use it for fan-out work such as test shards, or the same check on many nodes. One command failing does not stop the others. Returns results in input order, each with the same fields as cluster_bash, plus total, succeeded and failed counts.",
+  "description": "Run many shell commands at once over the cluster and wait for all of them. Two forms: commands (a list of up to )" + max_batch + R"( different commands, each placed like cluster_bash on whichever eligible node frees a slot first: test shards, builds of several targets) or command with nodes or broadcast=true (the same command once on each named node, or on every node meeting the requirements: the pdsh/clush job, e.g. uname -a everywhere). No node ever runs more than its slots; a call larger than the server can hold is refused with error overloaded instead of queued. One command failing does not stop the others unless fail_fast=true (then everything not finished is cancelled). A command whose node cannot be reached before it starts is retried on another eligible node (retried_from says so); a started command never runs twice. Returns results in input order (broadcast: in node order), each with the same fields as cluster_bash, plus total, succeeded and failed counts; a broadcast also returns groups: nodes whose output and exit status are identical, listed once.",
   "inputSchema": {
     "type": "object",
     "properties": {
-    "commands": {"type": "array", "minItems": 1, "maxItems": )" + max_batch + R"(, "items": {"type": "string", "minLength": 1}, "description": "Shell commands, each run as bash -c <command>."},)"
+    "commands": {"type": "array", "minItems": 1, "maxItems": )" + max_batch + R"(, "items": {"type": "string", "minLength": 1}, "description": "List form: shell commands, each run as bash -c <command> on a node of its own choosing."},
+    "command": {"type": "string", "minLength": 1, "description": "Broadcast form: one shell command run on every target node (needs nodes or broadcast=true)."},
+    "nodes": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}, "description": "Broadcast targets: node ids or aliases (see cluster_status), each once."},
+    "broadcast": {"type": "boolean", "default": false, "description": "true with command and no nodes: run it on every node meeting the requirements, reachable or not (an unreachable node reports error connection)."},
+    "merge_output": {"type": "boolean", "default": true, "description": "Broadcast: in the text, show nodes with identical output and exit status once, as one group."},
+    "max_parallel": {"type": "integer", "minimum": 1, "maximum": )" + max_batch + R"(, "description": "Most commands of this call running at once; default: as many as the nodes have free slots."},
+    "fail_fast": {"type": "boolean", "default": false, "description": "true: after the first command that does not succeed, cancel every command not finished (queued ones never start); stopped_by names it."},)"
          + requirement_properties() + ","
          + run_limit_properties(opts, "each command") + R"(
     },
-    "required": ["commands"],
     "additionalProperties": false
   },
   "outputSchema": {
@@ -209,9 +215,23 @@ std::string parallel_execute_json(const session_options& opts) {
       "results": {"type": "array", "items": )" + run_result_schema() + R"(},
       "total": {"type": "integer", "minimum": 0},
       "succeeded": {"type": "integer", "minimum": 0, "description": "Commands that ran and exited 0."},
-      "failed": {"type": "integer", "minimum": 0}
+      "failed": {"type": "integer", "minimum": 0},
+      "stopped_by": {"type": ["string", "null"], "description": "fail_fast: task_id of the first command that failed; null otherwise."},
+      "groups": {"type": "array", "description": "Broadcast only: results with identical outcome and output, in order of first appearance.", "items": {
+        "type": "object",
+        "properties": {
+          "nodes": {"type": "array", "items": {"type": "string"}},
+          "success": {"type": "boolean"},
+          "return_code": {"type": ["integer", "null"]},
+          "error": {"type": "string"},
+          "error_message": {"type": "string"},
+          "stdout": {"type": "string"},
+          "stderr": {"type": "string"}
+        },
+        "required": ["nodes", "success", "return_code", "error", "error_message", "stdout", "stderr"]
+      }}
     },
-    "required": ["results", "total", "succeeded", "failed"]
+    "required": ["results", "total", "succeeded", "failed", "stopped_by"]
   },
   "annotations": )" + execution_annotations + "}";
 }

@@ -1,5 +1,7 @@
 #include "actors/mcp/tool_results.hpp"
 
+#include "actors/batch_report.hpp"
+#include "actors/output_groups.hpp"
 #include "actors/placement.hpp"
 #include "actors/utf8.hpp"
 
@@ -12,8 +14,6 @@
 namespace cluster::mcp {
 
 namespace {
-
-constexpr std::size_t max_label_bytes = 60;
 
 // One line saying how the run ended, e.g. "exit 0 on node-a in 12 ms".
 std::string outcome_line(const run_result& r) {
@@ -88,19 +88,15 @@ void write_run_object(json_writer& out, const run_result& r) {
   out.key("duration_ms").unsigned_integer(r.duration_ms);
   out.key("auto_routed").boolean(r.auto_routed);
   out.key("routing_reason").string(r.reason);
+  out.key("retried_from").begin_array();
+  for (auto& node : r.retried_from)
+    out.string(node);
+  out.end_array();
   out.key("task_id").string(r.task_id);
   out.end_object();
 }
 
 namespace {
-
-std::string command_label(const std::string& command) {
-  auto line = std::string_view{command}.substr(0, command.find('\n'));
-  if (line.size() <= max_label_bytes && line.size() == command.size())
-    return command;
-  line = line.substr(0, max_label_bytes);
-  return std::string{line.substr(0, utf8_prefix_boundary(line))} + "...";
-}
 
 // "2025-01-02T03:04:05.678Z", or empty for a sample never taken.
 std::string utc_timestamp(std::int64_t unix_ms) {
@@ -193,24 +189,31 @@ void write_run_result(json_writer& out, const run_result& result) {
 }
 
 void write_batch_result(json_writer& out, const batch_result& result,
+                        const batch_request& request, bool merge) {
+  auto refused = result.error != error_class::none;
+  if (refused)
+    write_text_content(out, "parallel_execute refused ("
+                              + std::string{to_string(result.error)}
+                              + "): " + result.error_message);
+  else
+    write_text_content(out, batch_summary(result, request, false) + "\n"
+                              + (request.broadcast
+                                   ? broadcast_report(result, request, merge)
+                                   : list_report(result, request)));
+  out.key("structuredContent");
+  write_batch_object(out, result, request);
+  // Per-command failures are reported per item; only a batch refused whole
+  // (nothing ran) is the call's own failure.
+  out.key("isError").boolean(refused);
+}
+
+void write_batch_object(json_writer& out, const batch_result& result,
                         const batch_request& request) {
   auto total = result.results.size();
   auto succeeded = static_cast<std::size_t>(
     std::count_if(result.results.begin(), result.results.end(),
                   [](const run_result& r) { return r.ok(); }));
-  auto text = std::to_string(total) + " commands: " + std::to_string(succeeded)
-              + " succeeded, " + std::to_string(total - succeeded) + " failed";
-  for (std::size_t i = 0; i < total; ++i) {
-    auto& r = result.results[i];
-    text += "\n\n[" + std::to_string(i + 1) + "] ";
-    if (i < request.items.size())
-      text += command_label(request.items[i].command) + "\n";
-    text += outcome_line(r);
-    append_stream(text, "stdout", r.out);
-    append_stream(text, "stderr", r.err);
-  }
-  write_text_content(out, text);
-  out.key("structuredContent").begin_object();
+  out.begin_object();
   out.key("results").begin_array();
   for (auto& r : result.results)
     write_run_object(out, r);
@@ -218,9 +221,39 @@ void write_batch_result(json_writer& out, const batch_result& result,
   out.key("total").unsigned_integer(total);
   out.key("succeeded").unsigned_integer(succeeded);
   out.key("failed").unsigned_integer(total - succeeded);
+  out.key("stopped_by");
+  if (result.stopped_by.empty())
+    out.null();
+  else
+    out.string(result.stopped_by);
+  if (request.broadcast) {
+    out.key("groups").begin_array();
+    for (auto& g : group_identical(result.results)) {
+      // Every member ended like the first: its outcome speaks for all.
+      auto& r = result.results[g.members.front()];
+      out.begin_object().key("nodes").begin_array();
+      for (auto i : g.members)
+        out.string(result.results[i].node);
+      out.end_array();
+      out.key("success").boolean(r.ok());
+      out.key("return_code");
+      if (r.ran())
+        out.integer(*r.exit_code);
+      else
+        out.null();
+      out.key("error").string(to_string(r.error));
+      out.key("error_message").string(r.error_message);
+      out.key("stdout").string(r.out.text);
+      out.key("stderr").string(r.err.text);
+      out.end_object();
+    }
+    out.end_array();
+  }
+  if (result.error != error_class::none) {
+    out.key("error").string(to_string(result.error));
+    out.key("error_message").string(result.error_message);
+  }
   out.end_object();
-  // Per-command failures are reported per item; the call itself worked.
-  out.key("isError").boolean(false);
 }
 
 void write_status_result(json_writer& out, const cluster_snapshot& snapshot,

@@ -18,9 +18,10 @@ namespace cluster::mcp {
 void write_run_result(json_writer& out, const run_result& result);
 
 /// Writes the result members for parallel_execute; `request` supplies the
-/// commands that label each item in the text summary.
+/// commands that label each item in the text summary; with `merge`, a
+/// broadcast's identical outcomes are shown once per group.
 void write_batch_result(json_writer& out, const batch_result& result,
-                        const batch_request& request);
+                        const batch_request& request, bool merge = true);
 
 /// Writes the result members for cluster_status; `now_ms` (Unix ms) is when
 /// the answer is written, from which each sample's age is computed.
@@ -30,6 +31,14 @@ void write_status_result(json_writer& out, const cluster_snapshot& snapshot,
 
 /// Writes the structured object of one run (cluster_bash's structuredContent).
 void write_run_object(json_writer& out, const run_result& result);
+
+/// Writes the structured object of a batch (parallel_execute's
+/// structuredContent): results, total, succeeded, failed, stopped_by; for a
+/// broadcast also `groups` (nodes that ended identically, with their shared
+/// outcome and output); for a batch refused as a whole also `error` and
+/// `error_message`.
+void write_batch_object(json_writer& out, const batch_result& result,
+                        const batch_request& request);
 
 /// Writes the structured object of cluster_status (see write_status_result).
 void write_status_object(json_writer& out, const cluster_snapshot& snapshot,

@@ -61,12 +61,13 @@ end() {
 }
 
 # run [ENV=VAL ...] -- ARGS...: runs the router (30 s cap); sets RC, output in $WORK/out, $WORK/err.
+# Its stdin is $STDIN when set, else /dev/null.
 run() {
   local envs=()
   while [[ $1 != -- ]]; do envs+=("$1"); shift; done
   shift
   # --preserve-status: a hung router shows as 137, never as a fake 124.
-  env "${envs[@]}" timeout --preserve-status -s KILL 30 "$ROUTER" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+  env "${envs[@]}" timeout --preserve-status -s KILL 30 "$ROUTER" "$@" >"$WORK/out" 2>"$WORK/err" <"${STDIN:-/dev/null}"
   RC=$?
   [[ $RC -ne 137 ]] || REASONS+=("the router was killed after running 30 s")
   OUT=$(cat "$WORK/out")

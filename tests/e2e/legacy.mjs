@@ -14,6 +14,7 @@ import { argumentErrorChecks } from './arguments.mjs';
 import { asyncChecks, unexpectedErrors } from './async.mjs';
 import { explainChecks } from './explain.mjs';
 import { statusChecks } from './status.mjs';
+import { parallelChecks } from './parallel.mjs';
 
 const OMITTED = /\n\[\.\.\. (\d+) bytes omitted \.\.\.\]\n/;
 
@@ -238,6 +239,7 @@ async function body(s) {
   await statusChecks(s, 'legacy');
   await argumentErrorChecks(s, 'legacy');
   await asyncChecks(s, 'legacy');
+  await parallelChecks(s, 'legacy');
 
   await check('legacy.session: no protocol errors seen by the SDK', async () => {
     const errs = unexpectedErrors(s);

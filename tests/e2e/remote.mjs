@@ -128,6 +128,24 @@ export async function remoteChecks(bin) {
       sc.results.forEach((r, i) => eq(r.stdout, `${i}\n`, `results[${i}].stdout`));
     });
 
+    await check('remote.parallel_execute: a broadcast folds identical output into one group', async () => {
+      const res = await s.call('parallel_execute', { command: 'uname -s', nodes: ['node2', 'node1'] });
+      const sc = toolResult(res);
+      eq(sc.results.map((r) => r.executed_on).join(','), 'node2,node1', 'result order follows nodes');
+      eq(sc.groups.length, 1, 'groups');
+      eq(sc.groups[0].nodes.join(','), 'node2,node1', 'groups[0].nodes');
+      expect(textOf(res).includes('node2,node1'), `text: ${textOf(res)}`);
+    });
+
+    await check('remote.parallel_execute: broadcast=true reaches every node; differing output splits', async () => {
+      const sc = toolResult(await s.call('parallel_execute', {
+        command: 'echo "$SSH_CONNECTION" | cut -d" " -f3', broadcast: true,
+      }));
+      eq(sc.results.length, 3, 'one result per node');
+      eq(sc.groups.length, 3, 'groups');
+      eq(sc.results.find((r) => r.executed_on === 'node1').stdout, `${ips.NODE1_IP}\n`, 'node1 stdout');
+    });
+
     await check('remote.cancel: kills the remote process group, no response', async () => {
       const tmp = makeTempDir('ssh-cancel');
       const command = sleeperCommand(tmp);

@@ -14,7 +14,8 @@
 // @modelcontextprotocol/sdk 1.x), modern.mjs (2026-07-28 via
 // @modelcontextprotocol/client 2.x, and raw), explain.mjs + status.mjs
 // (placement explained, capabilities, cluster_status refresh; both eras),
-// raw.mjs (raw JSON-RPC, EOF, environment), remote.mjs (sshd nodes).
+// raw.mjs (raw JSON-RPC, EOF, environment), parallel.mjs (parallel_execute's
+// forms, caps and refusals), remote.mjs (sshd nodes).
 
 import { existsSync, accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,7 @@ const { remoteChecks } = await import('./remote.mjs');
 const { legacyChecks } = await import('./legacy.mjs');
 const { modernChecks, modernRawChecks } = await import('./modern.mjs');
 const { busyStatusChecks } = await import('./status.mjs');
+const { overloadChecks } = await import('./parallel.mjs');
 
 const watchdog = setTimeout(() => {
   console.log(`FAIL overall: the e2e run took longer than ${OVERALL_TIMEOUT_MS / 1000} s`);
@@ -75,6 +77,7 @@ try {
   await modernRawChecks(bin);
   await rawChecks(bin);
   await busyStatusChecks(bin);
+  await overloadChecks(bin);
   await remoteChecks(bin);
 } finally {
   clearTimeout(watchdog);

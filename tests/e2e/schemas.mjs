@@ -12,14 +12,16 @@ const TOOL_NAMES = ['cluster_bash', 'offload_to', 'parallel_execute', 'cluster_s
 const REQUIRED = {
   cluster_bash: ['command'],
   offload_to: ['command', 'node_id'],
-  parallel_execute: ['commands'],
+  // Two forms: `commands` (a list) or `command` with nodes/broadcast; the
+  // server refuses neither-nor with a message naming both.
+  parallel_execute: [],
   cluster_status: [],
 };
 
 const PROPERTIES = {
   cluster_bash: ['command', 'requires_os', 'requires_arch', 'requires_capabilities', 'auto_route', 'explain', 'timeout', 'cwd', 'max_output_bytes'],
   offload_to: ['command', 'node_id', 'explain', 'timeout', 'cwd', 'max_output_bytes'],
-  parallel_execute: ['commands', 'timeout', 'cwd', 'requires_os', 'requires_arch', 'requires_capabilities', 'max_output_bytes'],
+  parallel_execute: ['commands', 'command', 'nodes', 'broadcast', 'merge_output', 'max_parallel', 'fail_fast', 'timeout', 'cwd', 'requires_os', 'requires_arch', 'requires_capabilities', 'max_output_bytes'],
   cluster_status: ['refresh'],
 };
 
@@ -140,4 +142,5 @@ export function checkBatchShape(sc, n) {
   const ok = sc.results.filter((r) => r.success).length;
   eq(sc.succeeded, ok, 'parallel_execute.succeeded');
   eq(sc.failed, n - ok, 'parallel_execute.failed');
+  expect(sc.stopped_by === null || typeof sc.stopped_by === 'string', 'parallel_execute.stopped_by');
 }

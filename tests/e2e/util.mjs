@@ -192,6 +192,8 @@ export function checkRunShape(sc, where = 'result') {
   for (const k of ['return_code', 'signal']) {
     expect(k in sc && (sc[k] === null || Number.isInteger(sc[k])), `${where}.${k}: expected int|null, got ${JSON.stringify(sc[k])}`);
   }
+  expect(Array.isArray(sc.retried_from) && sc.retried_from.every((n) => typeof n === 'string'),
+    `${where}.retried_from: expected an array of node ids, got ${JSON.stringify(sc.retried_from)}`);
   expect(ERROR_CLASSES.includes(sc.error), `${where}.error: ${JSON.stringify(sc.error)} not in ${ERROR_CLASSES}`);
   for (const k of ['stdout_bytes', 'stderr_bytes', 'duration_ms']) {
     expect(Number.isInteger(sc[k]) && sc[k] >= 0, `${where}.${k}: not a non-negative integer: ${sc[k]}`);
