@@ -1,0 +1,81 @@
+// The result checks of bench/parallel_fanout.mjs, one per kind of output:
+// a parallel_execute result list, a broadcast tool's per-node lines, GNU
+// parallel's job log. They return problems instead of recording failures,
+// so that the caller names the failure after the row and the phase it is in.
+
+import { parseBroadcast } from './peers.mjs';
+
+export const countBy = (xs) => {
+  const m = new Map();
+  for (const x of xs) m.set(x, (m.get(x) || 0) + 1);
+  return m;
+};
+const sameMultiset = (a, b) => {
+  if (a.length !== b.length) return false;
+  const m = countBy(a);
+  for (const x of b) { if (!m.get(x)) return false; m.set(x, m.get(x) - 1); }
+  return true;
+};
+// One line per kind of problem, without per-repetition tokens, so that the
+// same failure in every repetition prints once with a count.
+export const summarize = (problems) => (problems.length
+  ? `${problems.length} problem(s), first: ${problems[0]}` : null);
+export const tail = (s, n = 300) => (s || '').trim().slice(-n);
+
+// Problems with a result list, one entry per bad item; `expect(i, r)` returns
+// what is wrong with item i beyond success, or null.
+export function itemProblems(sc, count, nodeSet, expect) {
+  const problems = [];
+  if (sc.results.length !== count) problems.push(`${sc.results.length} results for ${count} commands`);
+  if (sc.total !== count || sc.succeeded !== count || sc.failed !== 0) {
+    problems.push(`total ${sc.total}, succeeded ${sc.succeeded}, failed ${sc.failed}`);
+  }
+  sc.results.forEach((r, i) => {
+    if (r.success !== true || r.return_code !== 0) {
+      problems.push(`item on ${r.executed_on}: success=${r.success} return_code=${r.return_code} error=${r.error} `
+        + `${r.error_message || ''} ${tail(r.stderr, 200)}`.trim());
+    } else if (!nodeSet.has(r.executed_on)) {
+      problems.push(`item ran on ${r.executed_on}, not on a node of this scenario`);
+    } else {
+      const p = expect(i, r);
+      if (p) problems.push(p);
+    }
+  });
+  return problems;
+}
+
+// What is wrong with a broadcast tool's run: null when it exited 0 and every
+// node of `nodes`, and no other, printed exactly one line that `good` accepts.
+export function broadcastProblem(tool, r, nodes, good) {
+  if (r.error) return `could not start: ${r.error}`;
+  if (r.code !== 0) return `exit ${r.code ?? r.signal}: ${tail(r.stderr) || tail(r.stdout)}`;
+  const byNode = parseBroadcast(tool, r.stdout);
+  const problems = [];
+  for (const n of nodes) {
+    const lines = byNode.get(n) || [];
+    if (lines.length !== 1 || !good(lines[0])) problems.push(`${n} printed ${JSON.stringify(lines).slice(0, 120)}`);
+  }
+  for (const [n, lines] of byNode) {
+    if (!nodes.includes(n)) problems.push(`unexpected output${n ? ` from ${n}` : ''}: ${JSON.stringify(lines).slice(0, 120)}`);
+  }
+  return summarize(problems);
+}
+
+// Problems with a GNU parallel list run that exited 0, from its job log
+// `jobs` and its `stdout`: `expectOut` is the multiset of stdout lines all
+// jobs together must print; `minRuntime(command)` the least a job may take, in s.
+export function joblogProblems(jobs, stdout, nodes, commands, expectOut, minRuntime) {
+  const problems = [];
+  if (jobs.length !== commands.length) problems.push(`${jobs.length} jobs in the job log for ${commands.length} commands`);
+  if (!sameMultiset(jobs.map((j) => j.command), commands)) problems.push('the job log\'s commands are not the ones given');
+  for (const j of jobs) {
+    if (j.exitval !== 0 || j.signal !== 0) problems.push(`job on ${j.host}: exit ${j.exitval} signal ${j.signal}`);
+    else if (!nodes.includes(j.host)) problems.push(`job ran on ${j.host}, not on a node of this scenario`);
+    else if (j.runtime < minRuntime(j.command)) problems.push(`job '${j.command}' took only ${j.runtime} s`);
+  }
+  const out = stdout.split('\n');
+  if (out.at(-1) === '') out.pop();
+  if (!sameMultiset(out, expectOut)) problems.push(`stdout: ${out.length} lines, expected ${expectOut.length} `
+    + `(first: ${JSON.stringify(out.slice(0, 3))})`);
+  return problems;
+}
