@@ -46,7 +46,7 @@ caf::result<run_result> start(executor_pointer self, run_request& req,
   spec.timeout = effective_timeout(req, st.cfg);
   spec.kill_grace = st.cfg.kill_grace;
   auto capture = std::make_shared<output_capture>(
-    effective_output_limit(req, st.cfg));
+    effective_output_limit(req, st.cfg), probe ? std::string{} : req.spool);
   // The completion runs on the I/O thread and may outlive this actor:
   // hold only its address and send the result as a message.
   auto addr = self->address();

@@ -3,6 +3,7 @@
 #include "actors/node_probe.hpp"
 #include "actors/probe_sample.hpp"
 #include "transport/log.hpp"
+#include "transport/wall_clock.hpp"
 #include "transport/proc_files.hpp"
 
 #include <caf/actor_system.hpp>
@@ -58,12 +59,6 @@ struct health_state {
 };
 
 using health_pointer = health_monitor_actor::stateful_pointer<health_state>;
-
-std::int64_t unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
 
 cluster_snapshot snapshot_of(const health_state& st) {
   cluster_snapshot snap;
@@ -129,7 +124,7 @@ void sample_local(health_pointer self) {
             unreachable_sample(n.info, n.latest,
                                "cannot read /proc (stat, meminfo, loadavg) "
                                "of the local node",
-                               unix_ms()));
+                               transport::unix_now_ms()));
     n.last_cpu.reset();
     return;
   }
@@ -139,7 +134,7 @@ void sample_local(health_pointer self) {
     if (!n.latest.sampled || !n.latest.reachable)
       return;  // the first tick publishes the first full sample
     // Fresh memory and load; CPU % of the window that ended moments ago.
-    auto s = sample_from(n.info, r, std::nullopt, unix_ms());
+    auto s = sample_from(n.info, r, std::nullopt, transport::unix_now_ms());
     s.cpu_percent = n.latest.cpu_percent;
     publish(self, st.local, std::move(s));
     return;
@@ -148,7 +143,7 @@ void sample_local(health_pointer self) {
   n.cpu_read_at = now;
   if (!before)
     return;  // only the baseline reading so far
-  publish(self, st.local, sample_from(n.info, r, before, unix_ms()));
+  publish(self, st.local, sample_from(n.info, r, before, transport::unix_now_ms()));
 }
 
 void probe_failed(health_pointer self, std::size_t i, const std::string& why) {
@@ -156,7 +151,7 @@ void probe_failed(health_pointer self, std::size_t i, const std::string& why) {
   auto& n = st.nodes[i];
   n.in_flight = false;
   n.last_cpu.reset();  // the node may have rebooted: take two readings again
-  auto s = unreachable_sample(n.info, n.latest, why, unix_ms());
+  auto s = unreachable_sample(n.info, n.latest, why, transport::unix_now_ms());
   n.due = steady_clock::now()
           + probe_backoff(st.cfg.health_interval, s.failures);
   publish(self, i, std::move(s));
@@ -179,12 +174,12 @@ void probe_answered(health_pointer self, std::size_t i, const run_result& r,
   n.in_flight = false;
   n.due = steady_clock::now();
   if (carry && n.latest.sampled && n.latest.reachable) {
-    auto s = sample_from(n.info, reading, std::nullopt, unix_ms());
+    auto s = sample_from(n.info, reading, std::nullopt, transport::unix_now_ms());
     s.cpu_percent = n.latest.cpu_percent;
     publish(self, i, std::move(s));
     return;
   }
-  auto s = sample_from(n.info, reading, n.last_cpu, unix_ms());
+  auto s = sample_from(n.info, reading, n.last_cpu, transport::unix_now_ms());
   n.last_cpu = reading.cpu;
   n.cpu_read_at = n.due;
   publish(self, i, std::move(s));

@@ -18,6 +18,7 @@ class line_writer;
 struct gateway_wiring {
   router_actor router;
   health_monitor_actor health;
+  journal_actor journal;  ///< Null: no journal (the task tools say so).
   std::shared_ptr<transport::line_writer> out;  ///< Where reply lines go.
   mcp::session_options options;
   settings cfg;

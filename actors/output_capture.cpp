@@ -1,8 +1,14 @@
 #include "actors/output_capture.hpp"
 
 #include "actors/utf8.hpp"
+#include "transport/log.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace cluster {
 
@@ -82,16 +88,62 @@ captured_output bounded_stream::finish() const {
   return result;
 }
 
-output_capture::output_capture(std::size_t limit_per_stream)
+namespace {
+
+int open_spool(const std::string& path) {
+  int fd = ::open(path.c_str(),
+                  O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0)
+    transport::log(log_level::warning, "cannot spool output to ", path, ": ",
+                   std::strerror(errno));
+  return fd;
+}
+
+// Writes all of `bytes`; on failure closes `fd` and sets it to -1, so one
+// full disk costs one warning, not one per chunk.
+void spool_write(int& fd, std::string_view bytes) {
+  while (fd >= 0 && !bytes.empty()) {
+    auto n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      transport::log(log_level::warning, "spooling output stopped: ",
+                     std::strerror(errno));
+      ::close(fd);
+      fd = -1;
+      return;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+} // namespace
+
+output_capture::output_capture(std::size_t limit_per_stream,
+                               const std::string& spool)
   : out_(limit_per_stream), err_(limit_per_stream) {
+  if (!spool.empty()) {
+    out_fd_ = open_spool(spool + ".out");
+    err_fd_ = open_spool(spool + ".err");
+  }
+}
+
+output_capture::~output_capture() {
+  if (out_fd_ >= 0)
+    ::close(out_fd_);
+  if (err_fd_ >= 0)
+    ::close(err_fd_);
 }
 
 void output_capture::append(transport::stream_kind which,
                             std::string_view bytes) {
-  if (which == transport::stream_kind::out)
+  if (which == transport::stream_kind::out) {
     out_.append(bytes);
-  else
+    spool_write(out_fd_, bytes);
+  } else {
     err_.append(bytes);
+    spool_write(err_fd_, bytes);
+  }
 }
 
 } // namespace cluster

@@ -1,7 +1,8 @@
 #pragma once
 
 // Bounded capture of one process's output: keeps the head and the tail of
-// each stream, counts what was dropped in between.
+// each stream, counts what was dropped in between; optionally spools every
+// byte to files, so the whole output can be read later, even while it runs.
 
 #include "messages/run.hpp"
 #include "transport/output_sink.hpp"
@@ -38,8 +39,19 @@ private:
 /// Output sink for one process: stdout and stderr, each bounded.
 class output_capture : public transport::output_sink {
 public:
-  /// Keeps at most `limit_per_stream` bytes of each stream.
-  explicit output_capture(std::size_t limit_per_stream);
+  /// Keeps at most `limit_per_stream` bytes of each stream; with a `spool`
+  /// prefix, also writes all of stdout to `<spool>.out` and stderr to
+  /// `<spool>.err` (created empty now, mode 0600). A spool file that cannot
+  /// be opened or written is given up, with a warning: the bounded capture
+  /// still holds the result.
+  explicit output_capture(std::size_t limit_per_stream,
+                          const std::string& spool = {});
+
+  /// Closes the spool files.
+  ~output_capture() override;
+
+  output_capture(const output_capture&) = delete;
+  output_capture& operator=(const output_capture&) = delete;
 
   void append(transport::stream_kind which, std::string_view bytes) override;
 
@@ -52,6 +64,8 @@ public:
 private:
   bounded_stream out_;
   bounded_stream err_;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
 };
 
 } // namespace cluster

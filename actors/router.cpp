@@ -5,6 +5,8 @@
 #include "actors/placement.hpp"
 #include "actors/run_outcome.hpp"
 #include "transport/log.hpp"
+#include "transport/task_journal.hpp"
+#include "transport/wall_clock.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -16,6 +18,8 @@
 #include <memory>
 #include <functional>
 #include <unordered_map>
+
+#include <unistd.h>
 
 namespace cluster {
 
@@ -48,6 +52,7 @@ struct batch_state {
 struct router_state {
   static inline const char* name = "router";
   settings cfg;
+  task_recording recording;
   load_limits limits;
   std::vector<node_view> views;
   std::vector<executor_actor> executors;
@@ -117,6 +122,10 @@ void start(router_pointer self, pending job, const choice& where) {
     t->started(job.index);
   transport::log(log_level::info, "router: ", job.req.task_id, " -> ",
                  view.info.id, " (", where.reason, ")");
+  if (st.recording.journal)
+    self->send(st.recording.journal, atom::started_v,
+               task_start{job.req.task_id, view.info.id, where.reason,
+                          transport::unix_now_ms()});
   auto req = job.req;
   auto node_id = view.info.id;
   // Shared, not copied: the job goes back to the queue on a retry.
@@ -191,9 +200,40 @@ void dispatch(router_pointer self) {
   }
 }
 
+// Tells the journal about a task it is given, and makes its end reach the
+// journal too, whichever way it ends.
+void record(router_pointer self, pending& job) {
+  auto& st = self->state;
+  if (!st.recording.journal)
+    return;
+  if (!st.recording.spool_dir.empty())
+    job.req.spool = transport::spool_prefix(st.recording.spool_dir, job.req.task_id);
+  task_record r;
+  r.id = job.req.task_id;
+  r.command = job.req.command;
+  r.needs = job.req.needs;
+  r.requested_node = job.req.node;
+  r.cwd = job.req.cwd;
+  r.submitter = job.req.submitter;
+  r.owner_pid = static_cast<std::int32_t>(::getpid());
+  r.batch_id = job.batch_id;
+  r.created_ms = transport::unix_now_ms();
+  if (!job.req.spool.empty()) {
+    r.stdout_path = job.req.spool + ".out";
+    r.stderr_path = job.req.spool + ".err";
+  }
+  self->send(st.recording.journal, atom::put_v, std::move(r));
+  job.on_done = [journal = st.recording.journal, self,
+                 done = std::move(job.on_done)](run_result r) {
+    self->send(journal, atom::ended_v, r);
+    done(std::move(r));
+  };
+}
+
 // Admits one command or answers at once why it cannot run.
 void admit(router_pointer self, pending job) {
   auto& st = self->state;
+  record(self, job);
   // A fail-fast batch may stop while its later items are still admitted.
   if (auto* t = tracker_of(st, job.batch_id); t != nullptr && t->stopping()) {
     job.on_done(make_failed_result(job.req, error_class::cancelled,
@@ -339,9 +379,10 @@ void run_batch(router_pointer self, batch_request batch,
 router_actor::behavior_type router(router_pointer self,
                                    std::vector<node_info> nodes,
                                    std::vector<executor_actor> executors,
-                                   settings cfg) {
+                                   settings cfg, task_recording recording) {
   auto& st = self->state;
   st.cfg = cfg;
+  st.recording = std::move(recording);
   st.limits = load_limits_from(cfg);
   for (auto& n : nodes)
     st.views.push_back(node_view{std::move(n), std::nullopt, 0});
@@ -415,9 +456,10 @@ router_actor::behavior_type router(router_pointer self,
 } // namespace
 
 router_actor spawn_router(caf::actor_system& sys, std::vector<node_info> nodes,
-                          std::vector<executor_actor> executors, settings cfg) {
+                          std::vector<executor_actor> executors, settings cfg,
+                          task_recording recording) {
   return sys.spawn(router, std::move(nodes), std::move(executors),
-                   std::move(cfg));
+                   std::move(cfg), std::move(recording));
 }
 
 } // namespace cluster

@@ -2,9 +2,11 @@
 
 #include "actors/executor.hpp"
 #include "actors/health_monitor.hpp"
+#include "actors/journal.hpp"
 #include "actors/resolver.hpp"
 #include "actors/router.hpp"
 #include "actors/ssh_executor.hpp"
+#include "transport/log.hpp"
 #include "transport/name_lookup.hpp"
 #include "transport/process_reactor.hpp"
 #include "transport/ssh_reactor.hpp"
@@ -15,9 +17,38 @@
 #include <caf/send.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace cluster {
+
+namespace {
+
+// The spool directory, created when missing; empty (with a warning) when it
+// cannot be written: commands then run with only their bounded capture.
+std::string prepare_spool_dir(const std::string& state_dir) {
+  auto spool = state_dir + "/spool";
+  // mkdir -p: every prefix of the spool path, the state directory included.
+  for (std::size_t i = 0; i != std::string::npos;) {
+    auto next = spool.find('/', i + 1);
+    auto path = spool.substr(0, next);
+    if (!path.empty())
+      ::mkdir(path.c_str(), 0700);
+    i = next;
+  }
+  if (::access(spool.c_str(), W_OK | X_OK) != 0) {
+    transport::log(log_level::warning, "task output is not spooled: ", spool,
+                   ": ", std::strerror(errno));
+    return {};
+  }
+  return state_dir;
+}
+
+} // namespace
 
 const node_config& runtime::local_node() const {
   return *std::find_if(nodes.begin(), nodes.end(),
@@ -55,7 +86,14 @@ runtime spawn_runtime(caf::actor_system& sys, settings cfg,
       spawn_ssh_executor(sys, n, rt.resolver, rt.ssh, cfg,
                          options.warm_connections));
   }
-  rt.router = spawn_router(sys, infos, rt.executors, cfg);
+  task_recording recording;
+  if (options.journal && !cfg.state_dir.empty()) {
+    rt.journal = spawn_journal(sys, cfg);
+    recording = {rt.journal, prepare_spool_dir(cfg.state_dir)};
+  }
+  rt.router = spawn_router(sys, infos, rt.executors, cfg, recording);
+  if (rt.journal)
+    caf::anon_send(rt.journal, atom::update_v, rt.router);
   rt.health = spawn_health_monitor(sys, infos, rt.executors, rt.router, cfg,
                                    options.sample_remote_nodes);
   return rt;
@@ -79,8 +117,18 @@ void runtime::shutdown() {
     caf::scoped_actor self{sys};
     for (auto& e : executors)
       self->wait_for(e);
+    if (journal) {
+      // Its mailbox is FIFO: once this query is answered, every record sent
+      // before it is written.
+      self->request(journal, std::chrono::seconds{10}, atom::get_v,
+                    task_query{0, {}, {}})
+        .receive([](task_listing&) {}, [](caf::error&) {});
+      caf::anon_send_exit(journal, caf::exit_reason::user_shutdown);
+      self->wait_for(journal);
+    }
   }
   executors.clear();
+  journal = nullptr;
   router = nullptr;
   health = nullptr;
   resolver = nullptr;

@@ -28,6 +28,7 @@ struct runtime {
   std::vector<executor_actor> executors;  ///< Same order as `nodes`.
   router_actor router;
   health_monitor_actor health;
+  journal_actor journal;    ///< Null without a state directory (or when off).
   resolver_actor resolver;  ///< Null without remote nodes.
   std::shared_ptr<transport::process_reactor> processes;
   std::shared_ptr<transport::ssh_reactor> ssh;  ///< Null without remote nodes.
@@ -52,6 +53,9 @@ struct runtime_options {
   /// they are probed only when a snapshot asks for a refresh: right for a
   /// one-shot command that names its node and must not touch the others.
   bool sample_remote_nodes = true;
+  /// Record every task in the journal under `settings::state_dir` and spool
+  /// its full output there (nothing happens without a state directory).
+  bool journal = true;
 };
 
 /// Spawns executors (local or SSH), router, resolver and health monitor for

@@ -78,7 +78,7 @@ void launch(ssh_pointer self, remote_task& task) {
   spec.timeout = effective_timeout(task.req, st.cfg);
   spec.kill_grace = st.cfg.kill_grace;
   auto capture = std::make_shared<output_capture>(
-    effective_output_limit(task.req, st.cfg));
+    effective_output_limit(task.req, st.cfg), task.req.spool);
   // The completion runs on the SSH I/O thread and may outlive this actor.
   auto addr = self->address();
   auto on_done = [addr, req = task.req, node_id = st.node.info.id, capture,

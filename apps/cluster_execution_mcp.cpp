@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   auto rt = cluster::spawn_runtime(sys, cfg, conf.nodes, options);
   auto out = std::make_shared<cluster::transport::line_writer>(STDOUT_FILENO);
   auto gateway = cluster::spawn_mcp_gateway(
-    sys, cluster::gateway_wiring{rt.router, rt.health, out,
+    sys, cluster::gateway_wiring{rt.router, rt.health, rt.journal, out,
                                  cluster::mcp::session_options_from(cfg),
                                  cfg, rt.nodes.size()});
   cluster::transport::log(cluster::log_level::info, "serving on stdio, node ",

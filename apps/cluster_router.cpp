@@ -1,11 +1,14 @@
 // cluster-router: the command line for people. Wiring only.
 
-#include "actors/health_monitor.hpp"
 #include "actors/mcp/tool_results.hpp"
-#include "actors/run_outcome.hpp"
 #include "actors/runtime.hpp"
+#include "apps/detached_runner.hpp"
+#include "apps/exit_codes.hpp"
 #include "apps/one_shot.hpp"
 #include "apps/parallel_command.hpp"
+#include "apps/status_commands.hpp"
+#include "apps/submit_command.hpp"
+#include "apps/task_commands.hpp"
 #include "config/local_node.hpp"
 #include "config/router_cli.hpp"
 #include "messages/type_ids.hpp"
@@ -16,68 +19,14 @@
 #include <caf/scoped_actor.hpp>
 
 #include <csignal>
-#include <cstdio>
 #include <iostream>
 #include <pthread.h>
-#include <unistd.h>
 
 using namespace cluster;
 
 namespace {
 
-int exit_status(const run_result& r) {
-  switch (r.error) {
-    case error_class::none:
-    case error_class::command:
-      return r.exit_code ? *r.exit_code : exit_code::cluster_error;
-    case error_class::timeout: return exit_code::timeout;
-    case error_class::cancelled: return exit_code::interrupted;
-    case error_class::spawn: return exit_code::cannot_start;
-    default: return exit_code::cluster_error;
-  }
-}
-
-int submit(caf::actor_system& sys, runtime& rt, router_invocation& inv) {
-  auto& req = inv.request;
-  sample_before_routing(sys, rt, req);
-  req.task_id = "cli-" + std::to_string(::getpid());
-  req.output_limit = terminal_output_limit(rt, req);
-  auto timeout = effective_timeout(req, rt.cfg);
-  run_result result;
-  {
-    caf::scoped_actor self{sys};
-    auto answer = self->request(rt.router,
-                                timeout + 3 * rt.cfg.kill_grace
-                                  + std::chrono::hours{1},
-                                atom::run_v, req);
-    // Watching starts once the task is in the router's mailbox, so a signal
-    // already pending cancels it instead of overtaking it.
-    interrupt_watch watch{rt.router, req.task_id};
-    answer.receive([&](run_result& r) { result = std::move(r); },
-                   [&](caf::error& err) {
-                     result = make_failed_result(req, error_class::connection,
-                                                 "the runtime did not answer: "
-                                                   + caf::to_string(err));
-                   });
-  }
-  if (inv.json) {
-    mcp::json_writer json;
-    mcp::write_run_object(json, result);
-    std::cout << json.str() << '\n';
-  } else {
-    std::fwrite(result.out.text.data(), 1, result.out.text.size(), stdout);
-    std::fflush(stdout);
-    std::fwrite(result.err.text.data(), 1, result.err.text.size(), stderr);
-    if (result.out.truncated || result.err.truncated)
-      std::cerr << "cluster-router: output was cut to --output-limit "
-                << req.output_limit << " bytes per stream\n";
-  }
-  if (!result.ran())
-    std::cerr << "cluster-router: " << to_string(result.error)
-              << (result.node.empty() ? "" : " on " + result.node) << ": "
-              << result.error_message << '\n';
-  return exit_status(result);
-}
+using verb = router_invocation::verb;
 
 // Prints the router's decision; nothing runs, so there is nothing to
 // interrupt and no output limit to apply.
@@ -114,34 +63,22 @@ int explain(caf::actor_system& sys, runtime& rt,
   return exit_code::cluster_error;
 }
 
-int cluster_status(caf::actor_system& sys, runtime& rt,
-                   const router_invocation& inv) {
-  caf::scoped_actor self{sys};
-  cluster_snapshot snap;
-  slot_ledger ledger;
-  bool ok = true;
-  auto on_error = [&](caf::error& err) {
-    std::cerr << "cluster-router: no status: " << caf::to_string(err) << '\n';
-    ok = false;
-  };
-  // A one-shot process has no history: sample every node now.
-  self->request(rt.health, snapshot_deadline(rt.cfg), atom::get_v,
-                atom::snapshot_v, true)
-    .receive([&](cluster_snapshot& s) { snap = std::move(s); }, on_error);
-  if (ok)
-    self->request(rt.router, rt.cfg.status_timeout, atom::get_v, atom::ledger_v)
-      .receive([&](slot_ledger& l) { ledger = std::move(l); }, on_error);
-  if (!ok)
-    return exit_code::cluster_error;
-  auto limits = mcp::session_options_from(rt.cfg);
-  if (inv.json) {
-    mcp::json_writer json;
-    mcp::write_status_object(json, snap, ledger, limits, mcp::unix_now_ms());
-    std::cout << json.str() << '\n';
-  } else {
-    std::cout << mcp::status_table(snap, ledger, limits);
+// The subcommands that need no runtime: they read the configuration or the
+// journal, and ^C simply ends them. -1 for the others.
+int without_runtime(const cluster_config& conf, router_invocation& inv) {
+  auto& cfg = conf.cfg;
+  switch (inv.what) {
+    case verb::config: std::cout << describe_config(conf); return 0;
+    case verb::nodes: return show_nodes(conf, inv);
+    case verb::status: return task_status(cfg, inv);
+    case verb::logs: return task_logs(cfg, inv);
+    case verb::cancel: return task_cancel(cfg, inv);
+    case verb::tasks: return task_list(cfg, inv);
+    case verb::submit:
+      // Forks before any thread exists; the runner builds its own runtime.
+      return inv.detach ? submit_detached(conf, inv) : -1;
+    default: return -1;
   }
-  return 0;
 }
 
 } // namespace
@@ -157,45 +94,33 @@ int main(int argc, char** argv) {
     std::cerr << "cluster-router: " << e.what() << "\n\n" << router_usage("");
     return exit_code::usage;
   }
-  if (inv.what == router_invocation::verb::help) {
+  if (inv.what == verb::help) {
     std::cout << router_usage(inv.help_topic);
     return 0;
   }
   cluster_config conf;
   try {
-    conf = load_cluster_config(
-      process_config_inputs(inv.config));
+    conf = load_cluster_config(process_config_inputs(inv.config));
   } catch (const config_error& e) {
     std::cerr << "cluster-router: " << e.what() << '\n';
     return exit_code::usage;
   }
-  if (inv.what == router_invocation::verb::config) {
-    std::cout << describe_config(conf);
-    return 0;
-  }
   auto& cfg = conf.cfg;
   transport::set_log_level(cfg.log);
+  if (auto rc = without_runtime(conf, inv); rc >= 0)
+    return rc;
   // Block the signals before any thread starts, so only the watcher sees them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  block_interrupts();
 
   caf::actor_system_config caf_cfg;
   caf_cfg.add_message_types<caf::id_block::cluster>();
   caf::actor_system sys{caf_cfg};
-  runtime_options options;
-  // Only the nodes a command needs are contacted (see sample_before_routing).
-  options.sample_remote_nodes = false;
-  auto rt = spawn_runtime(sys, cfg, conf.nodes, options);
+  auto rt = spawn_one_shot_runtime(sys, conf);
   int rc = 0;
   switch (inv.what) {
-    case router_invocation::verb::submit: rc = submit(sys, rt, inv); break;
-    case router_invocation::verb::explain: rc = explain(sys, rt, inv); break;
-    case router_invocation::verb::parallel:
-      rc = run_parallel(sys, rt, inv);
-      break;
+    case verb::submit: rc = submit(sys, rt, inv); break;
+    case verb::explain: rc = explain(sys, rt, inv); break;
+    case verb::parallel: rc = run_parallel(sys, rt, inv); break;
     default: rc = cluster_status(sys, rt, inv); break;
   }
   rt.shutdown();

@@ -2,6 +2,7 @@
 
 #include "actors/mcp/tool_results.hpp"
 #include "actors/run_outcome.hpp"
+#include "apps/exit_codes.hpp"
 #include "apps/one_shot.hpp"
 #include "actors/batch_report.hpp"
 
@@ -41,12 +42,13 @@ progress_printer(progress_listener_actor::pointer, bool show, batch_ptr batch) {
 batch_ptr make_batch(const runtime& rt, const router_invocation& inv) {
   auto& p = inv.parallel;
   auto batch = std::make_shared<batch_request>();
-  // One batch per process, as submit has one task per process.
-  batch->batch_id = "cli-" + std::to_string(::getpid());
+  // Its items are journaled as `<batch_id>.<index>`: unique across runs.
+  batch->batch_id = new_task_id("p");
   batch->options = p.options;
   batch->broadcast = p.broadcast;
   batch->nodes = p.nodes;
   auto item = inv.request;
+  item.submitter = "cli";
   item.output_limit = terminal_output_limit(rt, item);
   for (auto& command : p.commands) {
     item.command = command;

@@ -76,6 +76,13 @@ std::string home_directory(const config_inputs& in) {
   return current_ssh_config_context().home;
 }
 
+// The XDG base directory spec's state home, where logs and history belong.
+std::string default_state_dir(const env_lookup& env, const std::string& home) {
+  if (const char* x = env_value(env, "XDG_STATE_HOME"); x != nullptr && x[0] == '/')
+    return std::string{x} + "/cluster-exec";
+  return home + "/.local/state/cluster-exec";
+}
+
 /// Applies the layers in precedence order, recording who set each value.
 settings layered_settings(const config_inputs& in,
                           const node_file_contents* file,
@@ -259,6 +266,8 @@ cluster_config load_cluster_config(const config_inputs& in) {
   std::vector<std::string> sources;
   auto s = layered_settings(in, file ? &*file : nullptr, sources);
   s.known_hosts = expand_tilde(s.known_hosts, home);
+  s.state_dir = s.state_dir.empty() ? default_state_dir(in.env, home)
+                                    : expand_tilde(s.state_dir, home);
   if (s.ssh_config != "none")
     s.ssh_config = expand_tilde(s.ssh_config, home);
   auto& table = setting_table();

@@ -1,6 +1,7 @@
 #include "config/router_cli.hpp"
 
 #include "config/config_flags.hpp"
+#include "config/router_cli_detail.hpp"
 #include "config/platform_names.hpp"
 #include "config/text_file.hpp"
 #include "transport/shell_quote.hpp"
@@ -12,9 +13,8 @@
 
 namespace cluster {
 
-namespace {
+namespace cli {
 
-// Takes the value of an option given as `--opt VALUE` or `--opt=VALUE`.
 std::string take_value(const std::vector<std::string>& args, std::size_t& i,
                        const std::string& name, const std::string& inline_value,
                        bool has_inline) {
@@ -43,6 +43,14 @@ std::uint32_t parse_positive(const std::string& name, const std::string& v,
     throw usage_error(name + ": '" + v + "' is not a positive " + what);
   return static_cast<std::uint32_t>(std::stoul(v));
 }
+
+} // namespace cli
+
+namespace {
+
+using cli::parse_positive;
+using cli::parse_seconds_ms;
+using cli::take_value;
 
 // Walks a subcommand's options up to its command words: those after `--`, or
 // from the first bare word on (`submit uname -a` works like `--`). `take(name,
@@ -141,6 +149,8 @@ router_invocation parse_run(const std::vector<std::string>& args,
         throw usage_error("--node: the node id must not be empty");
     } else if (name == "--no-auto-route" && flag) {
       req.auto_route = false;
+    } else if (name == "--detach" && flag && verb == "submit") {
+      inv.detach = true;
     } else if (name == "--json" && flag) {
       inv.json = true;
     } else {
@@ -266,22 +276,8 @@ router_invocation parse_router_args(const std::vector<std::string>& args) {
     return parse_run(args, first + 1, std::move(inv), verb);
   if (verb == "parallel")
     return parse_parallel(args, first + 1, std::move(inv));
-  if (verb == "cluster-status" || verb == "config") {
-    inv.what = verb == "config" ? router_invocation::verb::config
-                                : router_invocation::verb::cluster_status;
-    for (std::size_t i = first + 1; i < args.size(); ++i) {
-      if (args[i] == "--json" && verb == "cluster-status") {
-        inv.json = true;
-      } else if (args[i] == "--help" || args[i] == "-h") {
-        inv.what = router_invocation::verb::help;
-        inv.help_topic = verb;
-        return inv;
-      } else if (!take_config_flag(args, i, inv.config)) {
-        throw usage_error(verb + ": unknown option '" + args[i] + "'");
-      }
-    }
+  if (cli::parse_query_verb(args, first, inv))
     return inv;
-  }
   throw usage_error("unknown command '" + verb + "'");
 }
 

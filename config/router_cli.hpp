@@ -5,6 +5,7 @@
 #include "config/config_flags.hpp"
 #include "messages/run.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,17 +31,36 @@ struct parallel_invocation {
   bool progress = false;       ///< --progress: progress lines even off a terminal.
 };
 
+/// What the subcommands that read the task journal (status, logs, cancel,
+/// tasks) were asked.
+struct task_invocation {
+  std::string id;              ///< status, logs, cancel: an id or a unique prefix.
+  bool follow = false;         ///< status, logs --follow: until the task is final.
+  bool stderr_stream = false;  ///< logs --stderr: the stderr spool, not stdout.
+  std::uint32_t tail = 0;      ///< logs --tail N: the last N lines; 0: all.
+  std::uint32_t limit = 20;    ///< tasks --limit N.
+  std::string state;           ///< tasks --state S: a task_state name; empty: any.
+  std::uint32_t wait_ms = 10'000;  ///< cancel --wait S: how long to wait for the end.
+};
+
 /// One parsed invocation of cluster-router.
 struct router_invocation {
   /// The subcommand.
-  enum class verb { help, submit, explain, parallel, cluster_status, config };
+  enum class verb {
+    help, submit, explain, parallel, cluster_status, config,
+    status, logs, cancel, tasks, nodes,
+  };
 
-  verb what = verb::help;
+  verb what = verb::help;  ///< What to do.
   std::string help_topic;  ///< For `help`: "" or a subcommand's name.
   /// For `submit` and `explain`: task_id left empty. For `parallel`: the
   /// template of every item (requirements, timeout, cwd), command empty.
   run_request request;
   parallel_invocation parallel;  ///< For `parallel`.
+  task_invocation task;    ///< For status, logs, cancel and tasks.
+  bool detach = false;     ///< submit --detach: print the id, run on in the background.
+  bool watch = false;      ///< cluster-status --watch: redraw until interrupted.
+  std::uint32_t interval_ms = 2'000;  ///< cluster-status --interval S.
   bool json = false;       ///< Print JSON instead of text.
   config_flags config;     ///< --config and --set.
 };

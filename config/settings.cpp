@@ -124,6 +124,19 @@ std::vector<setting_spec> make_table() {
                }});
   t.push_back(path_row("ssh_config", "CLUSTER_SSH_CONFIG",
                        &settings::ssh_config));
+  // Empty is allowed: it stands for the XDG default, resolved at load.
+  t.push_back({"state_dir", "CLUSTER_STATE_DIR", setting_kind::text,
+               [](settings& s, std::string_view v, std::string_view where) {
+                 s.state_dir = v.empty() ? std::string{} : parse_path(where, v);
+               },
+               [](const settings& s) { return s.state_dir; }});
+  t.push_back(seconds_row("journal_max_age", "CLUSTER_JOURNAL_MAX_AGE",
+                          &settings::journal_max_age, "604800"));
+  t.push_back(count_row("journal_max_tasks", "CLUSTER_JOURNAL_MAX_TASKS",
+                        &settings::journal_max_tasks, 1,
+                        std::numeric_limits<std::uint32_t>::max()));
+  t.push_back(seconds_row("wait_seconds", "CLUSTER_WAIT_SECONDS",
+                          &settings::wait_default, "45"));
   return t;
 }
 

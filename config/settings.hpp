@@ -72,6 +72,18 @@ struct settings {
   host_key_checking host_key_policy = host_key_checking::accept_new;
   /// OpenSSH client config for node hosts (CLUSTER_SSH_CONFIG; ~/.ssh/config; "none": skip; `~` expanded by load_cluster_config).
   std::string ssh_config = "~/.ssh/config";
+  /// Task journal and spooled output (CLUSTER_STATE_DIR; empty: the XDG state
+  /// directory, $XDG_STATE_HOME/cluster-exec or ~/.local/state/cluster-exec;
+  /// resolved by load_cluster_config).
+  std::string state_dir;
+  /// Finished tasks older than this leave the journal (CLUSTER_JOURNAL_MAX_AGE, seconds; 7 days).
+  std::chrono::milliseconds journal_max_age{7LL * 24 * 3600 * 1000};
+  /// Most tasks the journal keeps (CLUSTER_JOURNAL_MAX_TASKS; 1000).
+  std::uint32_t journal_max_tasks = 1000;
+  /// How long a foreground MCP call waits before it answers "still running"
+  /// with the task id (CLUSTER_WAIT_SECONDS; 45, below the common 60 s
+  /// client timeout).
+  std::chrono::milliseconds wait_default{45'000};
 };
 
 /// Looks up an environment variable; nullptr when unset.

@@ -50,6 +50,13 @@ inline constexpr probe probe_v{};
 using explain = caf::atom_constant<caf::atom("explain")>;
 inline constexpr explain explain_v{};
 
+/// Record a task in the journal.
+using put = caf::atom_constant<caf::atom("put")>;
+inline constexpr put put_v{};
+/// A task was handed to a node (router to journal).
+using started = caf::atom_constant<caf::atom("started")>;
+inline constexpr started started_v{};
+
 /// Resolve a host name to an address.
 using resolve = caf::atom_constant<caf::atom("resolve")>;
 inline constexpr resolve resolve_v{};

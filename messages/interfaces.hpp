@@ -8,6 +8,7 @@
 #include "messages/node.hpp"
 #include "messages/placement.hpp"
 #include "messages/run.hpp"
+#include "messages/task.hpp"
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -62,6 +63,27 @@ using router_actor = caf::typed_actor<
   // The slot ledger of every node.
   caf::replies_to<atom::get, atom::ledger>::with<slot_ledger>>;
 
+/// Records every task's life in the SQLite journal, on a thread of its own
+/// (SQLite blocks); a journal it cannot open or write is reported in every
+/// answer and never stops a command.
+using journal_actor = caf::typed_actor<
+  // A task was admitted: the record as known then.
+  caf::reacts_to<atom::put, task_record>,
+  // A task was handed to a node.
+  caf::reacts_to<atom::started, task_start>,
+  // A task ended (ran, failed, or never started).
+  caf::reacts_to<atom::ended, run_result>,
+  // Tasks matching the query, newest first (an id prefix finds one).
+  caf::replies_to<atom::get, task_query>::with<task_listing>,
+  // Asks the process that owns a task to cancel it (the owner's journal
+  // polls for such requests and tells its router).
+  caf::reacts_to<atom::cancel, std::string>,
+  // Timer: cancel requests from other processes, lost owners, retention.
+  caf::reacts_to<atom::tick>,
+  // The router that cancel requests from other processes go to (it is
+  // spawned after the journal).
+  caf::reacts_to<atom::update, router_actor>>;
+
 /// Samples every node's health and serves the latest snapshot.
 using health_monitor_actor = caf::typed_actor<
   // The latest sample of every node; with `true`, probes every node first
@@ -79,6 +101,9 @@ using mcp_gateway_actor = caf::typed_actor<
   // Progress of a batch this session started.
   caf::reacts_to<atom::progress, batch_progress>,
   // Progress heartbeat timer.
-  caf::reacts_to<atom::tick>>;
+  caf::reacts_to<atom::tick>,
+  // A timer of one call (by request id): hand a long run off as a task, or
+  // look again at a task it waits for.
+  caf::reacts_to<atom::tick, std::string>>;
 
 } // namespace cluster

@@ -58,12 +58,17 @@ struct run_request {
   std::uint32_t timeout_ms = 0;        ///< 0: the configured default.
   std::string cwd;                     ///< Working directory; empty: the default.
   std::uint32_t output_limit = 0;      ///< Bytes kept per stream; 0: default.
+  std::string submitter;       ///< Who asked ("mcp", "cli"), for the journal.
+  /// Where the full output goes while it runs: `<spool>.out` and
+  /// `<spool>.err`; empty: only the bounded capture is kept.
+  std::string spool;
 
   friend bool operator==(const run_request& a, const run_request& b) {
     return a.task_id == b.task_id && a.command == b.command
            && a.needs == b.needs && a.node == b.node
            && a.auto_route == b.auto_route && a.timeout_ms == b.timeout_ms
-           && a.cwd == b.cwd && a.output_limit == b.output_limit;
+           && a.cwd == b.cwd && a.output_limit == b.output_limit
+           && a.submitter == b.submitter && a.spool == b.spool;
   }
 };
 
@@ -71,7 +76,8 @@ struct run_request {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_request& x) {
   return f(caf::meta::type_name("cluster.run_request"), x.task_id, x.command,
-           x.needs, x.node, x.auto_route, x.timeout_ms, x.cwd, x.output_limit);
+           x.needs, x.node, x.auto_route, x.timeout_ms, x.cwd, x.output_limit,
+           x.submitter, x.spool);
 }
 
 /// One captured output stream, already bounded and valid UTF-8.

@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_CASE(legacy_initialize_counter_offers_our_latest_version) {
 BOOST_AUTO_TEST_CASE(requests_before_initialize_are_served_as_legacy) {
   session s;
   auto r = only_reply(s, request("1", "tools/list"));
-  BOOST_TEST(r["result"]["tools"].Size() == 4u);
+  BOOST_TEST(r["result"]["tools"].Size() == 8u);
   BOOST_TEST(!r["result"].HasMember("resultType"));
   BOOST_TEST(accepted(s, call("cluster_status", "{}")).protocol_version == "2025-11-25");
 }

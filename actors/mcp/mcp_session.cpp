@@ -202,6 +202,11 @@ void tools_call(const message& msg, const std::string& version,
   call.batch = std::move(parsed.batch);
   call.refresh = parsed.refresh;
   call.merge_output = parsed.merge_output;
+  call.background = parsed.background;
+  call.wait_ms = parsed.wait_ms;
+  call.task_id = std::move(parsed.task_id);
+  call.query = std::move(parsed.query);
+  call.output = parsed.output;
   in.call = std::move(call);
 }
 
@@ -319,6 +324,12 @@ std::string session::batch_reply(const tool_call& call,
                      [&](json_writer& w) {
                        write_batch_result(w, result, call.batch, call.merge_output);
                      });
+}
+
+std::string session::tool_reply(
+  const tool_call& call,
+  const std::function<void(json_writer&)>& write) const {
+  return result_line(call.request_id, call.protocol_version, opts_, write);
 }
 
 std::string session::explain_reply(const tool_call& call,

@@ -9,14 +9,18 @@
 #include "messages/health.hpp"
 #include "messages/placement.hpp"
 #include "messages/run.hpp"
+#include "messages/task.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace cluster::mcp {
+
+class json_writer;
 
 /// The protocol revisions this server speaks, newest first.
 inline constexpr const char* modern_version = "2026-07-28";
@@ -36,6 +40,14 @@ struct session_options {
 /// Session options with the thresholds of `cfg`.
 session_options session_options_from(const settings& cfg);
 
+/// Which part of a task's spooled output `task_output` returns.
+struct output_request {
+  bool stderr_stream = false;   ///< false: stdout.
+  std::uint64_t offset = 0;     ///< First byte to return.
+  std::uint32_t limit = 65536;  ///< Most bytes to return.
+  std::uint32_t tail = 0;       ///< Non-zero: the last `tail` bytes instead.
+};
+
 /// A tool call the gateway must carry out by messaging the runtime.
 struct tool_call {
   /// Which runtime operation the call maps to.
@@ -44,6 +56,10 @@ struct tool_call {
     explain,  ///< Say where `run` would go; run nothing (explain: true).
     batch,    ///< Run many commands (parallel_execute).
     status,   ///< Report the cluster (cluster_status).
+    task_status,  ///< One task's record; optionally wait for its end.
+    task_output,  ///< A page of a task's spooled stdout or stderr.
+    task_cancel,  ///< Cancel a task, wherever it runs.
+    task_list,    ///< Recent tasks.
   };
 
   kind what = kind::run;
@@ -55,6 +71,13 @@ struct tool_call {
   batch_request batch;           ///< For `batch`; batch_id and task_ids unset.
   bool refresh = false;          ///< For `status`: probe every node first.
   bool merge_output = true;      ///< For a broadcast: group identical outputs.
+  bool background = false;       ///< For `run`: answer at once with the task id.
+  /// For `run`: answer "still running" after this long (0: the server's
+  /// default); for `task_status`: wait up to this long for the end (0: don't).
+  std::uint32_t wait_ms = 0;
+  std::string task_id;           ///< For the task tools: an id or unique prefix.
+  task_query query;              ///< For `task_list`.
+  output_request output;         ///< For `task_output`.
 };
 
 /// What the gateway must do after one input line.
@@ -90,6 +113,11 @@ public:
                            const cluster_snapshot& snapshot,
                            const slot_ledger& ledger,
                            std::int64_t now_ms) const;
+
+  /// The reply to `call` whose result members `write` produces (the task
+  /// tools' writers in task_results.hpp).
+  std::string tool_reply(const tool_call& call,
+                         const std::function<void(json_writer&)>& write) const;
 
   /// A tool result with isError: true, for a call the runtime could not serve.
   std::string failure_reply(const tool_call& call,

@@ -20,6 +20,11 @@ struct call_arguments {
   batch_request batch;  ///< For `batch`; batch_id and task_ids left empty.
   bool refresh = false; ///< For `status`: probe every node first.
   bool merge_output = true; ///< For a broadcast: group identical outputs.
+  bool background = false;  ///< For `run`: answer at once with the task id.
+  std::uint32_t wait_ms = 0;  ///< See tool_call::wait_ms.
+  std::string task_id;      ///< For the task tools.
+  task_query query;         ///< For `task_list`.
+  output_request output;    ///< For `task_output`.
   std::string error;    ///< Non-empty: why the arguments were refused.
 };
 

@@ -1,6 +1,7 @@
 #include "actors/mcp/tool_catalog.hpp"
 
 #include "actors/mcp/json_rpc.hpp"
+#include "actors/mcp/task_tools.hpp"
 
 #include <cassert>
 
@@ -79,14 +80,25 @@ std::string run_or_explanation_schema() {
   return std::string{R"({
   "type": "object",
   "properties": {)"} + run_result_properties + R"(,
-    "explanation": )" + explanation_schema + R"(
+    "explanation": )" + explanation_schema + R"(,
+    "task": )" + task_object_schema() + R"(
   },
   "oneOf": [
     {"title": "run", "description": "The command ran (or failed to).", "required": )"
          + run_result_required + R"(},
-    {"title": "explanation", "description": "explain: true; nothing ran.", "required": ["explanation"]}
+    {"title": "explanation", "description": "explain: true; nothing ran.", "required": ["explanation"]},
+    {"title": "task", "description": "background: true, or still running after wait_seconds: the task goes on; follow it with task_status / task_output.", "required": ["task"]}
   ]
 })";
+}
+
+// background and wait_seconds: a run that outlives its call.
+std::string long_running_properties(const session_options& opts) {
+  return R"(
+    "background": {"type": "boolean", "default": false, "description": "true: answer at once with the task (task_id); follow it with task_status, task_output, task_cancel. For work longer than a minute."},
+    "wait_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": )"
+         + std::to_string(opts.max_timeout_s)
+         + R"(, "description": "Answer after this long even if the command still runs (default: the server's, below the usual 60 s client timeout): the result is then the task, still running, with its output so far; the command goes on and is not killed."})";
 }
 
 constexpr const char* node_status_schema = R"({
@@ -159,7 +171,8 @@ std::string cluster_bash_json(const session_options& opts) {
     )" + command_property() + "," + requirement_properties() + R"(,
     "auto_route": {"type": "boolean", "default": true, "description": "true: the router picks the node; false: run on this machine (requirements are still checked)."},
     )" + explain_property() + ","
-         + run_limit_properties(opts, "the command") + R"(
+         + run_limit_properties(opts, "the command") + ","
+         + long_running_properties(opts) + R"(
     },
     "required": ["command"],
     "additionalProperties": false
@@ -179,7 +192,8 @@ std::string offload_to_json(const session_options& opts) {
     )" + command_property() + R"(,
     "node_id": {"type": "string", "minLength": 1, "description": "Id or alias of the node to run on."},
     )" + explain_property() + ","
-         + run_limit_properties(opts, "the command") + R"(
+         + run_limit_properties(opts, "the command") + ","
+         + long_running_properties(opts) + R"(
     },
     "required": ["command", "node_id"],
     "additionalProperties": false
@@ -266,12 +280,14 @@ std::string cluster_status_json() {
 
 bool is_known_tool(std::string_view name) {
   return name == cluster_bash_tool || name == offload_to_tool
-         || name == parallel_execute_tool || name == cluster_status_tool;
+         || name == parallel_execute_tool || name == cluster_status_tool
+         || is_task_tool(name);
 }
 
 std::string tool_list_json(const session_options& opts) {
   auto text = "[" + cluster_bash_json(opts) + "," + offload_to_json(opts) + ","
-              + parallel_execute_json(opts) + "," + cluster_status_json() + "]";
+              + parallel_execute_json(opts) + "," + cluster_status_json() + ","
+              + task_tools_json(opts) + "]";
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   assert(!doc.HasParseError() && "tool schemas must be valid JSON");
@@ -288,7 +304,10 @@ std::string server_instructions() {
          "Use offload_to to run on "
          "a named node and parallel_execute for independent commands that can "
          "run at once. Pass cwd (an absolute path) for builds and tests, and a "
-         "timeout for long commands. Results carry success, return_code, "
+         "timeout for long commands. Work longer than a minute: pass "
+         "background=true (or let wait_seconds hand it off) and follow the "
+         "task with task_status (wait_seconds), task_output and task_cancel; "
+         "task_list shows recent tasks. Results carry success, return_code, "
          "stdout, stderr and, when a command did not run to completion, an "
          "error class with a retriable flag.";
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// The four tools this server offers, as tools/list describes them to a client
+// The tools this server offers, as tools/list describes them to a client
 // and its model: names, descriptions, input and output schemas, annotations.
 
 #include "actors/mcp/mcp_session.hpp"
@@ -19,7 +19,7 @@ inline constexpr std::string_view parallel_execute_tool = "parallel_execute";
 /// Reports every node's health and the router's slots and queue.
 inline constexpr std::string_view cluster_status_tool = "cluster_status";
 
-/// True when `name` is one of the four tools.
+/// True when `name` is one of the tools (task tools included).
 bool is_known_tool(std::string_view name);
 
 /// The `tools` array of a tools/list result as compact JSON, always in the

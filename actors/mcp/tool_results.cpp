@@ -98,19 +98,6 @@ void write_run_object(json_writer& out, const run_result& r) {
 
 namespace {
 
-// "2025-01-02T03:04:05.678Z", or empty for a sample never taken.
-std::string utc_timestamp(std::int64_t unix_ms) {
-  if (unix_ms <= 0)
-    return {};
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", date, int(unix_ms % 1000));
-  return out;
-}
 
 slot_usage slots_of(const slot_ledger& ledger, const std::string& node) {
   auto i = std::find_if(ledger.nodes.begin(), ledger.nodes.end(),
@@ -355,10 +342,17 @@ void write_error_result(json_writer& out, std::string_view message) {
   out.key("isError").boolean(true);
 }
 
-std::int64_t unix_now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
+std::string utc_timestamp(std::int64_t unix_ms) {
+  if (unix_ms <= 0)
+    return {};
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", date, int(unix_ms % 1000));
+  return out;
 }
 
 } // namespace cluster::mcp

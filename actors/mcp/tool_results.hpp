@@ -74,7 +74,7 @@ double rounded(double value, double scale);
 /// Writes the members of a tool result that only carries an error message.
 void write_error_result(json_writer& out, std::string_view message);
 
-/// Milliseconds since the Unix epoch, now (the clock samples are dated by).
-std::int64_t unix_now_ms();
+/// "2025-01-02T03:04:05.678Z" for Unix ms; empty for 0 (never).
+std::string utc_timestamp(std::int64_t unix_ms);
 
 } // namespace cluster::mcp

@@ -81,6 +81,13 @@ export async function asyncChecks(s, era) {
     checkIncreasing(notes, 'cluster_bash');
   });
 
+  await check(`${era}.progress: notifications carry the last line of output`, async () => {
+    const command = 'echo first-line; echo progress-marker; sleep 1.2';
+    const { notes } = await callWithProgress(s, 'cluster_bash', { command }, command);
+    expect(notes.some((n) => (n.message || '').includes('last output: progress-marker')),
+      `no notification names the last line: ${JSON.stringify(notes.map((n) => n.message))}`);
+  });
+
   await check(`${era}.progress: parallel_execute reports each finished item of total 3`, async () => {
     const commands = ['sleep 0.2', 'sleep 0.6', 'sleep 1.0'];
     const { res, notes } = await callWithProgress(s, 'parallel_execute', { commands }, commands[0]);

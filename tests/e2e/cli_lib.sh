@@ -1,7 +1,7 @@
 # Shared harness of the cluster-router CLI checks: argument handling, a clean
 # environment, PASS/FAIL bookkeeping, and expectations over one run's exit
-# status, stdout and stderr. Sourced by cli_test.sh and cli_nodes_test.sh with
-# their arguments.
+# status, stdout and stderr. Sourced by the cli_*_test.sh scripts with their
+# arguments.
 
 # shellcheck shell=bash disable=SC2034  # variables are used by the sourcing scripts
 if [[ $# -ne 1 ]]; then
@@ -36,6 +36,9 @@ trap cleanup EXIT
 while IFS='=' read -r name _; do
   [[ $name == CLUSTER_* ]] && unset "$name"
 done < <(env)
+# The task journal and spooled output of these runs stay in the scratch
+# directory: a test never writes to the real home.
+export CLUSTER_STATE_DIR="$WORK/state"
 
 PASSED=0
 FAILED=()

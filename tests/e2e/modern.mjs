@@ -100,7 +100,7 @@ export async function modernRawChecks(bin) {
       expect(r.result, `error: ${JSON.stringify(r.error)}`);
       eq(r.result.resultType, 'complete', 'resultType');
       checkCacheHints(r.result, 'tools/list result');
-      eq(r.result.tools.length, 4, 'tools.length');
+      eq(r.result.tools.length, 8, 'tools.length');
     });
 
     await check('modern.raw: tools/call without initialize', async () => {

@@ -15,14 +15,15 @@
 // @modelcontextprotocol/client 2.x, and raw), explain.mjs + status.mjs
 // (placement explained, capabilities, cluster_status refresh; both eras),
 // raw.mjs (raw JSON-RPC, EOF, environment), parallel.mjs (parallel_execute's
-// forms, caps and refusals), remote.mjs (sshd nodes).
+// forms, caps and refusals), tasks.mjs (background work and the task tools),
+// remote.mjs (sshd nodes).
 
 import { existsSync, accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const OVERALL_TIMEOUT_MS = 110_000;
+const OVERALL_TIMEOUT_MS = 180_000;
 
 function die(msg) {
   console.log(`FAIL setup: ${msg}`);
@@ -48,6 +49,7 @@ const { legacyChecks } = await import('./legacy.mjs');
 const { modernChecks, modernRawChecks } = await import('./modern.mjs');
 const { busyStatusChecks } = await import('./status.mjs');
 const { overloadChecks } = await import('./parallel.mjs');
+const { taskChecks } = await import('./tasks.mjs');
 
 const watchdog = setTimeout(() => {
   console.log(`FAIL overall: the e2e run took longer than ${OVERALL_TIMEOUT_MS / 1000} s`);
@@ -78,6 +80,7 @@ try {
   await rawChecks(bin);
   await busyStatusChecks(bin);
   await overloadChecks(bin);
+  await taskChecks(bin);
   await remoteChecks(bin);
 } finally {
   clearTimeout(watchdog);

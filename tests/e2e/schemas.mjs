@@ -7,7 +7,11 @@ import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { expect, eq, LOCAL_NODE, checkRunShape } from './util.mjs';
 
-const TOOL_NAMES = ['cluster_bash', 'offload_to', 'parallel_execute', 'cluster_status'];
+const TOOL_NAMES = ['cluster_bash', 'offload_to', 'parallel_execute', 'cluster_status',
+  'task_status', 'task_output', 'task_cancel', 'task_list'];
+
+// Tools that change nothing.
+const READ_ONLY = ['cluster_status', 'task_status', 'task_output', 'task_list'];
 
 const REQUIRED = {
   cluster_bash: ['command'],
@@ -16,13 +20,21 @@ const REQUIRED = {
   // server refuses neither-nor with a message naming both.
   parallel_execute: [],
   cluster_status: [],
+  task_status: ['task_id'],
+  task_output: ['task_id'],
+  task_cancel: ['task_id'],
+  task_list: [],
 };
 
 const PROPERTIES = {
-  cluster_bash: ['command', 'requires_os', 'requires_arch', 'requires_capabilities', 'auto_route', 'explain', 'timeout', 'cwd', 'max_output_bytes'],
-  offload_to: ['command', 'node_id', 'explain', 'timeout', 'cwd', 'max_output_bytes'],
+  cluster_bash: ['command', 'requires_os', 'requires_arch', 'requires_capabilities', 'auto_route', 'explain', 'timeout', 'cwd', 'max_output_bytes', 'background', 'wait_seconds'],
+  offload_to: ['command', 'node_id', 'explain', 'timeout', 'cwd', 'max_output_bytes', 'background', 'wait_seconds'],
   parallel_execute: ['commands', 'command', 'nodes', 'broadcast', 'merge_output', 'max_parallel', 'fail_fast', 'timeout', 'cwd', 'requires_os', 'requires_arch', 'requires_capabilities', 'max_output_bytes'],
   cluster_status: ['refresh'],
+  task_status: ['task_id', 'wait_seconds'],
+  task_output: ['task_id', 'stream', 'offset', 'limit', 'tail'],
+  task_cancel: ['task_id'],
+  task_list: ['limit', 'state'],
 };
 
 /** What cluster_status says of a node. */
@@ -76,7 +88,7 @@ export function checkToolList(tools) {
     for (const r of REQUIRED[t.name]) expect(req.includes(r), `${t.name}.inputSchema.required lacks ${r}`);
     validators[t.name] = compileSchema(t.outputSchema, `${t.name}.outputSchema`);
     expect(t.annotations && typeof t.annotations === 'object', `${t.name}: no annotations`);
-    eq(t.annotations.readOnlyHint, t.name === 'cluster_status', `${t.name}.annotations.readOnlyHint`);
+    eq(t.annotations.readOnlyHint, READ_ONLY.includes(t.name), `${t.name}.annotations.readOnlyHint`);
   }
   return validators;
 }

@@ -59,7 +59,9 @@ export function serverEnv(extra = {}) {
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('CLUSTER_') && v !== undefined) env[k] = v;
   }
-  return { ...env, CLUSTER_PROGRESS_INTERVAL: '0.2', ...extra };
+  // Every server gets a state directory of its own, so no test writes the
+  // journal of the home it runs in.
+  return { ...env, CLUSTER_PROGRESS_INTERVAL: '0.2', CLUSTER_STATE_DIR: makeTempDir('state'), ...extra };
 }
 
 // ---------------------------------------------------------------- temp dirs
