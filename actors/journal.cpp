@@ -1,5 +1,6 @@
 #include "actors/journal.hpp"
 
+#include "actors/utf8.hpp"
 #include "transport/log.hpp"
 #include "transport/task_journal.hpp"
 #include "transport/wall_clock.hpp"
@@ -29,6 +30,19 @@ constexpr auto maintenance_interval = std::chrono::seconds{60};
 // A failed write may be a passing lock or a full disk that someone clears;
 // this many in a row, and the journal counts as broken.
 constexpr int failures_before_broken = 3;
+
+// Bytes of each stream a finished task's record keeps.
+constexpr std::size_t tail_limit = 64 * 1024;
+
+// Cuts `text` to its last tail_limit bytes, from a character boundary.
+void keep_tail(std::string& text) {
+  if (text.size() <= tail_limit)
+    return;
+  std::string_view tail{text};
+  tail.remove_prefix(text.size() - tail_limit);
+  tail.remove_prefix(utf8_suffix_boundary(tail));
+  text = std::string{tail};
+}
 
 struct journal_state {
   static inline const char* name = "journal";
@@ -183,9 +197,13 @@ journal_actor::behavior_type journal(journal_pointer self, std::string dir,
       guarded(self->state, "record a start",
               [&](transport::task_journal& db) { db.started(s); });
     },
-    [=](atom::ended, const run_result& r) {
+    [=](atom::ended, run_result r) {
       if (r.task_id.empty())
         return;
+      // The spool holds everything; the journal keeps tails, bounded even
+      // when a caller kept megabytes in its own result.
+      keep_tail(r.out.text);
+      keep_tail(r.err.text);
       guarded(self->state, "record an end", [&](transport::task_journal& db) {
         db.finished(r, transport::unix_now_ms());
       });

@@ -96,6 +96,26 @@ struct fixture {
 
 BOOST_AUTO_TEST_SUITE(journal_actor)
 
+BOOST_FIXTURE_TEST_CASE(keeps_bounded_tails_of_huge_output, fixture) {
+  auto j = spawn(tmp.path + "/state");
+  run_result res;
+  res.task_id = "huge-1";
+  res.exit_code = 0;
+  // 100 KiB of two-byte characters, then a marker at the very end.
+  for (int i = 0; i < 50 * 1024; ++i)
+    res.out.text += "\xC3\xA9";
+  res.out.text += "END";
+  self->send(j, atom::ended_v, res);
+  auto l = get_id(j, "huge-1");
+  BOOST_REQUIRE_EQUAL(l.tasks.size(), 1u);
+  auto& tail = l.tasks[0].stdout_tail;
+  BOOST_TEST(tail.size() <= 64u * 1024);
+  BOOST_TEST(tail.size() > 60u * 1024);
+  BOOST_TEST(tail.substr(tail.size() - 3) == "END");
+  // It starts on a whole character.
+  BOOST_TEST(static_cast<unsigned char>(tail[0]) == 0xC3u);
+}
+
 BOOST_FIXTURE_TEST_CASE(records_a_tasks_life, fixture) {
   auto j = spawn(tmp.path + "/state");
   task_record r;
