@@ -1,5 +1,6 @@
 #include "actors/command_class.hpp"
 
+#include "actors/command_unwrap.hpp"
 #include "actors/shell_words.hpp"
 
 #include <algorithm>
@@ -21,31 +22,6 @@ using word_span = std::vector<std::string>;
 
 constexpr int max_depth = 4;  // Nested `bash -c` / `eval` strings looked into.
 
-bool is_assignment(std::string_view w) {
-  std::size_t eq = w.find('=');
-  if (eq == std::string_view::npos || eq == 0)
-    return false;
-  std::string_view name = w.substr(0, eq);
-  if (name.back() == '+')
-    name.remove_suffix(1);
-  if (auto br = name.find('['); br != std::string_view::npos && name.back() == ']')
-    name = name.substr(0, br);
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
-    return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-std::string base_name(const std::string& w) {
-  std::size_t slash = w.find_last_of('/');
-  if (slash == std::string::npos || slash + 1 == w.size())
-    return w;
-  return w.substr(slash + 1);
-}
-
-bool is_option(std::string_view w) { return w.size() > 1 && w[0] == '-'; }
-
 class classifier {
 public:
   classifier(const command_lists& lists, std::vector<finding>& out)
@@ -59,73 +35,34 @@ public:
 
 private:
   void simple(const word_span& w, std::size_t segment, int depth) {
-    std::size_t i = 0;
-    while (i < w.size()) {
-      if (l_.keywords.count(w[i]) || is_assignment(w[i])) {
-        ++i;
-        continue;
-      }
-      std::string name = base_name(w[i]);
-      auto prefix = l_.prefixes.find(name);
-      if (prefix == l_.prefixes.end()) {
-        program(name, w, i + 1, segment, depth);
-        return;
-      }
-      if (!skip_prefix(prefix->second, w, i)) {
-        add({name, name, "", false, segment});  // A lookup: runs nothing.
-        return;
-      }
+    auto u = unwrap_command(w, l_);
+    switch (u.what) {
+    case unwrapped_command::kind::nothing:
+      return;
+    case unwrapped_command::kind::lookup:
+      return add({u.name, u.name, "", false, segment});  // Runs nothing.
+    case unwrapped_command::kind::nested:
+      if (depth < max_depth)
+        return line(u.nested, segment, depth + 1);
+      break;
+    case unwrapped_command::kind::program:
+      break;
     }
-  }
-
-  // Moves `i` past a wrapper and its own words; false when the wrapper
-  // only looks a name up.
-  bool skip_prefix(const prefix_rule& p, const word_span& w, std::size_t& i) {
-    ++i;
-    std::size_t positionals = 0;
-    while (i < w.size()) {
-      const std::string& a = w[i];
-      if (a == "--") {
-        ++i;
-        break;
-      }
-      if (is_option(a)) {
-        if (p.lookup_options.count(a))
-          return false;
-        i += p.value_options.count(a) ? 2 : 1;
-      } else if (positionals < p.positionals) {
-        ++positionals;
-        ++i;
-      } else if (p.assignments && is_assignment(a)) {
-        ++i;
-      } else {
-        break;
-      }
-    }
-    return true;
+    program(u.name, w, u.args, segment);
   }
 
   void program(const std::string& name, const word_span& w, std::size_t args,
-               std::size_t segment, int depth) {
+               std::size_t segment) {
     finding f{name, name, "", false, segment};
     std::size_t n = w.size();
-    if (l_.shells.count(name) && shell_string(w, args, segment, depth))
-      return;
-    if (name == "eval" && depth < max_depth) {
-      std::string joined;
-      for (std::size_t k = args; k < n; ++k)
-        joined += w[k] + " ";
-      line(joined, segment, depth + 1);
-      return;
-    }
     if (module_runner(name)) {
       for (std::size_t k = args; k < n; ++k) {
         const std::string& a = w[k];
         if (a == "-m" && k + 1 < n) {
-          return module(name, w, k + 1, w[k + 1], segment, depth);
+          return module(name, w, k + 1, w[k + 1], segment);
         }
         if (a.size() > 2 && a.compare(0, 2, "-m") == 0)
-          return module(name, w, k, a.substr(2), segment, depth);
+          return module(name, w, k, a.substr(2), segment);
         if (!is_option(a) || a == "-c")
           break;  // A script or a `-c` string: python itself is light.
       }
@@ -155,9 +92,9 @@ private:
   }
 
   void module(const std::string& runner, const word_span& w, std::size_t at,
-              const std::string& mod, std::size_t segment, int depth) {
+              const std::string& mod, std::size_t segment) {
     std::size_t before = out_.size();
-    program(mod, w, at + 1, segment, depth);
+    program(mod, w, at + 1, segment);
     if (out_.size() > before)
       out_[before].label = runner + " -m " + out_[before].label;
   }
@@ -167,26 +104,6 @@ private:
                              name.back() == '.'))
       name.remove_suffix(1);
     return l_.module_runners.count(name) > 0;
-  }
-
-  // `bash -c 'cd x && make'`: the string is the command. False for a script.
-  bool shell_string(const word_span& w, std::size_t args, std::size_t segment,
-                    int depth) {
-    bool has_c = false;
-    for (std::size_t k = args; k < w.size(); ++k) {
-      const std::string& a = w[k];
-      if (a == "-o" || a == "+o" || a == "-O" || a == "+O") {
-        ++k;
-      } else if (a.size() > 1 && (a[0] == '-' || a[0] == '+') && a != "--") {
-        has_c = has_c || (a[1] != '-' && a.find('c') != std::string::npos);
-      } else if (a != "--") {
-        if (!has_c || depth >= max_depth)
-          return false;
-        line(a, segment, depth + 1);
-        return true;
-      }
-    }
-    return false;
   }
 
   // grep -r / -R / --recursive / -d recurse, also inside clusters like -rn.

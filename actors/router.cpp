@@ -2,6 +2,7 @@
 
 #include "actors/batch_plan.hpp"
 #include "actors/batch_tracker.hpp"
+#include "actors/command_policy.hpp"
 #include "actors/placement.hpp"
 #include "actors/run_outcome.hpp"
 #include "transport/log.hpp"
@@ -240,6 +241,17 @@ void admit(router_pointer self, pending job) {
                                    "not started: " + t->stop_reason()));
     return;
   }
+  // Before placement: a refused command is refused wherever it would go,
+  // and it never reaches an executor.
+  if (auto verdict = check_command(job.req.command, st.cfg.policy, job.req.cwd);
+      !verdict.allowed) {
+    // The caller hears of it in the result; the log only keeps a trace.
+    transport::log(log_level::info, "router: ", job.req.task_id, " ",
+                   verdict.message());
+    job.on_done(make_failed_result(job.req, error_class::policy,
+                                   verdict.message()));
+    return;
+  }
   job.candidates = eligible_nodes(job.req, st.views);
   if (!job.candidates.error.empty()) {
     job.on_done(make_failed_result(job.req, error_class::placement,
@@ -407,7 +419,11 @@ router_actor::behavior_type router(router_pointer self,
     },
     [=](atom::explain, const run_request& req) {
       auto& st = self->state;
-      return explain_placement(req, st.views, st.limits);
+      auto x = explain_placement(req, st.views, st.limits);
+      if (auto verdict = check_command(req.command, st.cfg.policy, req.cwd);
+          !verdict.allowed)
+        x.policy = verdict.message();
+      return x;
     },
     [=](atom::cancel, const std::string& id) {
       auto& st = self->state;

@@ -19,26 +19,29 @@ struct frame {
   bool redirect = false;  // The next word is a redirection target.
   bool heredoc = false;   // ...and that target is a here-document delimiter.
   bool heredoc_tabs = false;
+  std::string redirect_op;
 };
 
 struct pending_heredoc {
   std::string delimiter;
   bool strip_tabs = false;
+  std::size_t seg = 0;       // The command it belongs to,
+  std::size_t redirect = 0;  // and which of its redirections it is.
 };
 
 class scanner {
 public:
   explicit scanner(std::string_view text) : s_(text) { frames_.push_back({}); }
 
-  std::vector<shell_words> run() {
+  std::vector<simple_command> run() {
     while (i_ < s_.size())
       step();
     while (frames_.size() > 1)
       close_frame();
-    end_segment(frames_.back());
-    std::vector<shell_words> out;
+    end_segment(frames_.back(), "");
+    std::vector<simple_command> out;
     for (auto& seg : segs_)
-      if (!seg.empty())
+      if (!seg.words.empty() || !seg.redirects.empty())
         out.push_back(std::move(seg));
     return out;
   }
@@ -46,39 +49,53 @@ public:
 private:
   char at(std::size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
 
+  simple_command& seg_of(const frame& f) {
+    return segs_[static_cast<std::size_t>(f.seg)];
+  }
+
+  // A segment slot is taken when its first word or redirection starts, so
+  // that an outer command precedes the commands substituted into it.
+  void take_slot(frame& f) {
+    if (f.seg >= 0)
+      return;
+    f.seg = static_cast<long>(segs_.size());
+    segs_.emplace_back();
+    segs_.back().begin = i_;
+  }
+
   void start_word(frame& f) {
     if (f.in_word)
       return;
     f.in_word = true;
     f.word.clear();
-    // A segment slot is taken when its first word starts, so that an outer
-    // command precedes the commands substituted into it.
-    if (f.seg < 0 && !f.redirect) {
-      f.seg = static_cast<long>(segs_.size());
-      segs_.emplace_back();
-    }
+    take_slot(f);
   }
 
   void end_word(frame& f) {
     if (!f.in_word)
       return;
     f.in_word = false;
+    take_slot(f);
+    auto& seg = seg_of(f);
+    seg.end = i_;
     if (f.redirect) {
       if (f.heredoc)
-        heredocs_.push_back({f.word, f.heredoc_tabs});
+        heredocs_.push_back({f.word, f.heredoc_tabs,
+                             static_cast<std::size_t>(f.seg),
+                             seg.redirects.size()});
+      seg.redirects.push_back({f.redirect_op, std::move(f.word), {}});
       f.redirect = f.heredoc = false;
+      f.word.clear();
       return;
     }
-    if (f.seg < 0) {  // A redirection ended before the first word.
-      f.seg = static_cast<long>(segs_.size());
-      segs_.emplace_back();
-    }
-    segs_[static_cast<std::size_t>(f.seg)].push_back(std::move(f.word));
+    seg.words.push_back(std::move(f.word));
     f.word.clear();
   }
 
-  void end_segment(frame& f) {
+  void end_segment(frame& f, std::string_view terminator) {
     end_word(f);
+    if (f.seg >= 0)
+      seg_of(f).terminator = terminator;
     f.seg = -1;
     f.redirect = f.heredoc = false;
   }
@@ -92,15 +109,17 @@ private:
   }
 
   void close_frame() {
-    end_segment(frames_.back());
+    end_segment(frames_.back(), "");
     bool tick = frames_.back().kind == frame_kind::backtick;
     frames_.pop_back();
     frames_.back().word += tick ? "`" : ")";
   }
 
   // Here-document bodies follow the line that introduced them; they are data.
+  // They are kept with their redirection: a shell reading one runs it.
   void skip_heredoc_bodies() {
     for (const auto& doc : heredocs_) {
+      std::string& body = segs_[doc.seg].redirects[doc.redirect].body;
       while (i_ < s_.size()) {
         std::size_t eol = s_.find('\n', i_);
         if (eol == std::string_view::npos)
@@ -112,6 +131,7 @@ private:
             line.remove_prefix(1);
         if (line == doc.delimiter)
           break;
+        body.append(line).push_back('\n');
       }
     }
     heredocs_.clear();
@@ -229,24 +249,27 @@ private:
       ++i_;
       return;
     case '\n':
-      end_segment(f);
+      end_segment(f, "\n");
       ++i_;
       skip_heredoc_bodies();
       return;
     case '&':
       if (at(i_ + 1) == '>') {  // `&>` / `&>>`: a redirection, not a list.
         end_word(f);
+        take_slot(f);
         i_ += 2;
-        if (at(i_) == '>')
+        f.redirect_op = "&>";
+        if (at(i_) == '>') {
           ++i_;
+          f.redirect_op = "&>>";
+        }
         f.redirect = true;
         return;
       }
       [[fallthrough]];
     case ';':
     case '|':
-      end_segment(f);
-      ++i_;
+      list_operator(f, c);
       return;
     case '<':
     case '>':
@@ -257,7 +280,15 @@ private:
         copy_balanced(f);  // `a=(1 2 3)`: an array value.
         return;
       }
-      end_segment(f);
+      end_word(f);
+      // `name()`: nothing but blanks between the parentheses.
+      if (f.seg >= 0) {
+        std::size_t k = i_ + 1;
+        while (at(k) == ' ' || at(k) == '\t')
+          ++k;
+        seg_of(f).defines_function = at(k) == ')';
+      }
+      end_segment(f, "(");
       ++f.paren_depth;
       ++i_;
       return;
@@ -265,7 +296,7 @@ private:
       if (f.kind == frame_kind::paren && f.paren_depth == 0) {
         close_frame();
       } else {
-        end_segment(f);
+        end_segment(f, ")");
         if (f.paren_depth > 0)
           --f.paren_depth;
       }
@@ -276,6 +307,17 @@ private:
       f.word += c;
       ++i_;
     }
+  }
+
+  // `;` `&` `|` and their doubled forms end the command; which one it was
+  // matters to a reader of the pipeline (`a | b` against `a & b`).
+  void list_operator(frame& f, char c) {
+    std::string op(1, c);
+    char n = at(i_ + 1);
+    if (n == c || (c == '|' && n == '&'))
+      op += n;
+    end_segment(f, op);
+    i_ += op.size();
   }
 
   void redirection(frame& f, char c) {
@@ -291,12 +333,17 @@ private:
       f.in_word = false;
     else
       end_word(f);
+    take_slot(f);
     std::string op(1, c);
     ++i_;
     while (i_ < s_.size() && op.size() < 3 &&
            std::string_view("<>&|-").find(s_[i_]) != std::string_view::npos)
       op += s_[i_++];
+    // `>&-` and `<&-` close a descriptor: no word follows.
+    if (op.size() == 3 && op[1] == '&' && op[2] == '-')
+      return;
     f.redirect = true;
+    f.redirect_op = op;
     f.heredoc = op == "<<" || op == "<<-";
     f.heredoc_tabs = op == "<<-";
   }
@@ -304,13 +351,21 @@ private:
   std::string_view s_;
   std::size_t i_ = 0;
   std::vector<frame> frames_;
-  std::vector<shell_words> segs_;
+  std::vector<simple_command> segs_;
   std::vector<pending_heredoc> heredocs_;
 };
 
 } // namespace
 
 std::vector<shell_words> split_simple_commands(std::string_view command) {
+  std::vector<shell_words> out;
+  for (auto& c : scanner{command}.run())
+    if (!c.words.empty())
+      out.push_back(std::move(c.words));
+  return out;
+}
+
+std::vector<simple_command> split_commands(std::string_view command) {
   return scanner{command}.run();
 }
 

@@ -55,9 +55,14 @@ int explain(caf::actor_system& sys, runtime& rt,
   } else {
     std::cout << mcp::explanation_text(x) << '\n';
   }
+  // The words and the status submit would end with.
+  if (!x.policy.empty()) {
+    std::cerr << "cluster-router: " << to_string(error_class::policy) << ": "
+              << x.policy << '\n';
+    return exit_code::cluster_error;
+  }
   if (x.error.empty())
     return 0;
-  // The words and the status submit would end with.
   std::cerr << "cluster-router: " << to_string(error_class::placement) << ": "
             << x.error << '\n';
   return exit_code::cluster_error;

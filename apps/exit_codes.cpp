@@ -17,6 +17,7 @@ int exit_status(error_class error, const caf::optional<int>& exit) {
     case error_class::timeout: return exit_code::timeout;
     case error_class::cancelled: return exit_code::interrupted;
     case error_class::spawn: return exit_code::cannot_start;
+    // policy, placement, overloaded, ...: it never ran.
     default: return exit_code::cluster_error;
   }
 }

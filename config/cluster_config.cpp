@@ -265,6 +265,8 @@ cluster_config load_cluster_config(const config_inputs& in) {
   }
   std::vector<std::string> sources;
   auto s = layered_settings(in, file ? &*file : nullptr, sources);
+  if (file && file->policy)
+    s.policy = *file->policy;
   s.known_hosts = expand_tilde(s.known_hosts, home);
   s.state_dir = s.state_dir.empty() ? default_state_dir(in.env, home)
                                     : expand_tilde(s.state_dir, home);

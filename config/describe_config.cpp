@@ -48,6 +48,20 @@ void describe_node(std::ostringstream& os, const node_config& n) {
   field("specialties", joined(n.info.specialties));
 }
 
+void describe_policy(std::ostringstream& os, const command_policy& p) {
+  // Only the node file sets it, so a changed policy came from there.
+  os << "\ncommand policy ("
+     << (p == command_policy{} ? "default" : "file") << "):\n";
+  std::vector<std::string> on;
+  for (auto rule : policy_rule_names)
+    if (p.enabled(rule))
+      on.emplace_back(rule);
+  os << "  " << padded("rules", 15) << joined(on) << '\n';
+  os << "  " << padded("disabled", 15) << joined(p.disabled) << '\n';
+  os << "  " << padded("allow", 15) << joined(p.allow) << '\n';
+  os << "  " << padded("deny_programs", 15) << joined(p.deny_programs) << '\n';
+}
+
 } // namespace
 
 std::string describe_config(const cluster_config& c) {
@@ -68,6 +82,7 @@ std::string describe_config(const cluster_config& c) {
     os << "  " << padded(o.key, key_width + 1)
        << padded(o.value.empty() ? "\"\"" : o.value, value_width + 1)
        << o.source << '\n';
+  describe_policy(os, c.cfg.policy);
   os << "\nnodes:\n";
   for (auto& n : c.nodes)
     describe_node(os, n);

@@ -1,12 +1,13 @@
 #include "config/node_file.hpp"
 
+#include "config/json_reader.hpp"
 #include "config/platform_names.hpp"
+#include "config/policy_file.hpp"
 #include "config/setting_parsers.hpp"
 #include "config/text_file.hpp"
 
 #include <arpa/inet.h>
 
-#include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
@@ -18,86 +19,13 @@ namespace cluster {
 
 namespace {
 
-using json = rapidjson::Value;
+using json = json_value;
+using reader = json_reader;
 
 constexpr std::uint64_t max_slots = 1024;
 
 const char* const name_rule =
   "1 to 64 letters, digits, '.', '_' or '-'";
-
-/// Where the parser stands: the file, for every message.
-struct reader {
-  const std::string& file;
-
-  std::string where(const std::string& path) const {
-    return file + ": " + path;
-  }
-
-  [[noreturn]] void fail(const std::string& path,
-                         const std::string& text) const {
-    throw config_error(where(path) + ": " + text);
-  }
-
-  /// A value of the wrong JSON type.
-  [[noreturn]] void wrong_type(const std::string& path, const json& v,
-                               std::string_view expected) const;
-};
-
-std::string number_text(const json& v) {
-  if (v.IsUint64())
-    return std::to_string(v.GetUint64());
-  if (v.IsInt64())
-    return std::to_string(v.GetInt64());
-  return format_number(v.GetDouble());
-}
-
-/// The value as a message shows it: strings quoted and escaped, containers
-/// by kind only (they can be large).
-std::string describe(const json& v) {
-  if (v.IsString())
-    return "the string " + shown({v.GetString(), v.GetStringLength()});
-  if (v.IsNumber())
-    return "the number " + number_text(v);
-  if (v.IsBool())
-    return v.GetBool() ? "true" : "false";
-  if (v.IsNull())
-    return "null";
-  return v.IsArray() ? "a list" : "an object";
-}
-
-void reader::wrong_type(const std::string& path, const json& v,
-                        std::string_view expected) const {
-  fail(path, "got " + describe(v) + " (expected " + std::string(expected) + ")");
-}
-
-std::string_view text_of(const json& v) {
-  return {v.GetString(), v.GetStringLength()};
-}
-
-/// Rejects duplicate and unknown keys; keys starting with '_' are notes.
-void check_keys(const reader& r, const json& obj, const std::string& path,
-                std::initializer_list<std::string_view> known) {
-  std::set<std::string_view> seen;
-  for (auto& m : obj.GetObject()) {
-    auto key = text_of(m.name);
-    if (!seen.insert(key).second)
-      r.fail(path, "key " + shown(key) + " appears twice");
-    if (!key.empty() && key[0] == '_')
-      continue;
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string expected;
-      for (auto k : known)
-        expected += (expected.empty() ? "" : ", ") + std::string(k);
-      r.fail(path, "unknown key " + shown(key) + " (expected one of "
-                     + expected + ", or a note key starting with '_')");
-    }
-  }
-}
-
-const json* member(const json& obj, const char* key) {
-  auto i = obj.FindMember(key);
-  return i == obj.MemberEnd() ? nullptr : &i->value;
-}
 
 std::string name_value(const reader& r, const json& v, const std::string& path,
                        std::string_view what) {
@@ -108,13 +36,6 @@ std::string name_value(const reader& r, const json& v, const std::string& path,
   if (!is_node_name(s))
     reject_value(r.where(path), s, "is not a valid name", expected);
   return std::string(s);
-}
-
-std::string string_value(const reader& r, const json& v,
-                         const std::string& path, std::string_view expected) {
-  if (!v.IsString())
-    r.wrong_type(path, v, expected);
-  return std::string(text_of(v));
 }
 
 std::uint32_t count_value(const reader& r, const json& v,
@@ -357,13 +278,15 @@ node_file_contents parse_node_file(std::string_view text,
   }
   if (!doc.IsObject())
     r.fail("(top level)", "got " + describe(doc)
-                            + " (expected an object with \"settings\" and "
-                              "\"nodes\")");
-  check_keys(r, doc, "(top level)", {"settings", "nodes"});
+                            + " (expected an object with \"settings\", "
+                              "\"nodes\" and \"policy\")");
+  check_keys(r, doc, "(top level)", {"settings", "nodes", "policy"});
   node_file_contents out;
   out.path = path;
   if (auto* s = member(doc, "settings"))
     read_settings(r, *s, out);
+  if (auto* p = member(doc, "policy"))
+    out.policy = read_policy(r, *p, "policy");
   if (auto* nodes = member(doc, "nodes")) {
     if (!nodes->IsArray())
       r.wrong_type("nodes", *nodes, "a list of node objects");

@@ -1,12 +1,13 @@
 #pragma once
 
-// The node file: a JSON document with "settings" (keys of setting_table())
-// and "nodes". Parsing is strict: unknown keys, wrong types, duplicate
+// The node file: a JSON document with "settings" (keys of setting_table()),
+// "nodes" and "policy" (the command policy's allow and deny lists). Parsing is strict: unknown keys, wrong types, duplicate
 // names and out-of-range values are errors naming the file, the JSON path
 // (e.g. `nodes[2].port`) and what was expected. Keys starting with '_' are
 // ignored anywhere, so a file can carry notes ("_comment": "...").
 // nodes.example.json next to this header documents the format.
 
+#include "config/policy_config.hpp"
 #include "config/settings.hpp"
 #include "messages/node.hpp"
 
@@ -42,6 +43,7 @@ struct node_file_contents {
   std::string path;
   std::vector<file_setting> settings;  ///< In file order.
   std::vector<node_entry> nodes;       ///< In file order.
+  std::optional<command_policy> policy;  ///< "policy", when the file has one.
 };
 
 /// Parses `json` as the node file `path` (used in messages); throws `config_error`.

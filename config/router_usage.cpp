@@ -47,7 +47,8 @@ exit status:
   3    the task journal cannot be used (the state directory is not writable,
        the database is damaged)
   124  the command timed out
-  125  cluster-exec could not run it (no node fits, unknown node, overloaded)
+  125  cluster-exec could not run it (no node fits, unknown node, overloaded,
+       refused by the command policy)
   126  it could not be started (bad --cwd)
   130  interrupted (Ctrl-C, SIGTERM) or cancelled
 
@@ -94,9 +95,9 @@ options:
 Ctrl-C kills the command's process group (not a detached one's: use cancel).
 
 exit status: the command's own; 124 timeout; 125 cluster-exec could not run
-it (no node fits, unknown node); 126 it could not be started (bad --cwd);
-130 interrupted; 2 usage error. With --detach: 0 started; 3 the journal
-cannot be used; 125 the runner failed.
+it (no node fits, unknown node, the command policy refused it); 126 it could
+not be started (bad --cwd); 130 interrupted; 2 usage error. With --detach: 0
+started; 3 the journal cannot be used; 125 the runner failed.
 )";
 
 constexpr const char* explain_help = R"(usage: cluster-router explain [options] -- COMMAND [ARG...]
@@ -118,7 +119,8 @@ options:
   --json               print the decision as JSON
 
 exit status: 0 a node would take it (perhaps after waiting for a slot);
-125 no node can run it, as 'submit' would exit; 2 usage error.
+125 no node can run it or the command policy would refuse it, as 'submit'
+would exit; 2 usage error.
 )";
 
 constexpr const char* parallel_help = R"(usage: cluster-router parallel [options] -- COMMAND...

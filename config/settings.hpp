@@ -4,6 +4,8 @@
 // (the seed's variable names, kept so its users can switch) and flags. Every
 // setting is one row of `setting_table()`, so all sources share one parser.
 
+#include "config/policy_config.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -84,6 +86,9 @@ struct settings {
   /// with the task id (CLUSTER_WAIT_SECONDS; 45, below the common 60 s
   /// client timeout).
   std::chrono::milliseconds wait_default{45'000};
+  /// Commands refused before they run (the node file's "policy"; every rule
+  /// on). Not in setting_table(): it is lists, not one value.
+  command_policy policy;
 };
 
 /// Looks up an environment variable; nullptr when unset.

@@ -40,13 +40,16 @@ struct placement_explanation {
   std::string weight;        ///< "light" or "heavy".
   std::string classification;  ///< The classifier's reason, e.g. "heavy: make (build)".
   std::vector<node_verdict> nodes;  ///< Every configured node, in order.
+  /// Why the command policy would refuse the command (a run would fail with
+  /// error `policy` wherever it went); empty when it would not.
+  std::string policy;
 
   friend bool operator==(const placement_explanation& a,
                          const placement_explanation& b) {
     return a.node == b.node && a.reason == b.reason && a.error == b.error
            && a.auto_routed == b.auto_routed && a.would_wait == b.would_wait
            && a.weight == b.weight && a.classification == b.classification
-           && a.nodes == b.nodes;
+           && a.nodes == b.nodes && a.policy == b.policy;
   }
 };
 
@@ -56,7 +59,7 @@ typename Inspector::result_type inspect(Inspector& f,
                                         placement_explanation& x) {
   return f(caf::meta::type_name("cluster.placement_explanation"), x.node,
            x.reason, x.error, x.auto_routed, x.would_wait, x.weight,
-           x.classification, x.nodes);
+           x.classification, x.nodes, x.policy);
 }
 
 } // namespace cluster

@@ -15,6 +15,7 @@ const char* to_string(error_class x) {
     case error_class::placement: return "placement";
     case error_class::overloaded: return "overloaded";
     case error_class::invalid: return "invalid";
+    case error_class::policy: return "policy";
   }
   return "unknown";
 }

@@ -25,6 +25,7 @@ enum class error_class : std::uint8_t {
   placement,   ///< No node meets the requirements, or the named node is unknown.
   overloaded,  ///< Admission control refused the work; retry later (retriable).
   invalid,     ///< The request itself is malformed.
+  policy,      ///< The command policy refused the command; it never ran.
 };
 
 /// Returns the stable lower-case name used in JSON and on the command line.

@@ -55,10 +55,12 @@ struct fixture {
   runtime rt;
   temp_dir tmp;
 
-  explicit fixture(std::uint32_t slots = 2, std::uint32_t queue_limit = 64)
+  explicit fixture(std::uint32_t slots = 2, std::uint32_t queue_limit = 64,
+                   command_policy policy = {})
     : sys{with_types(caf_cfg)}, self{sys} {
     cfg.local_slots = slots;
     cfg.queue_limit = queue_limit;
+    cfg.policy = std::move(policy);
     cfg.kill_grace = 300ms;
     cfg.health_interval = 200ms;
     rt = spawn_runtime(sys, cfg, {node_config{embedded_local_node(cfg), {}}});
@@ -101,6 +103,19 @@ struct fixture {
 struct one_slot : fixture {
   one_slot() : fixture(1, 2) {}
 };
+
+command_policy touch_denied() {
+  command_policy p;
+  p.deny_programs = {"touch"};
+  return p;
+}
+
+// A policy as the node file would give it: `touch` refused outright.
+struct no_touch : fixture {
+  no_touch() : fixture(2, 64, touch_denied()) {}
+};
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 } // namespace
 
@@ -260,6 +275,52 @@ BOOST_FIXTURE_TEST_CASE(batch_keeps_input_order_and_reports_progress,
       },
       caf::after(10s) >> [] { BOOST_FAIL("missing progress"); });
   BOOST_TEST(done == (std::vector<std::uint32_t>{1, 2, 3, 4}));
+}
+
+// `false &&` keeps the test harmless should the policy ever let it through:
+// then only the touch would run, and the test fail.
+BOOST_FIXTURE_TEST_CASE(a_refused_command_never_starts, fixture) {
+  auto marker = tmp.path + "/ran";
+  auto r = run(make("p", "false && rm -rf / ; touch '" + marker + "'"));
+  BOOST_TEST(r.error == error_class::policy);
+  BOOST_TEST(!r.ran());
+  BOOST_TEST(!r.exit_code);
+  BOOST_TEST(!r.retriable);
+  BOOST_TEST(r.error_message.find("recursive-delete-root") != std::string::npos,
+             r.error_message);
+  BOOST_TEST(r.error_message.find("\"rm -rf /\"") != std::string::npos,
+             r.error_message);
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(!exists(marker));
+  // The same line without the refused part runs: the marker can appear.
+  BOOST_TEST(run(make("q", "false && rm -rf /tmp/x ; touch '" + marker + "'")).ok());
+  BOOST_TEST(exists(marker));
+  placement_explanation x;
+  self->request(rt.router, 10s, atom::explain_v, make("e", "sudo mkfs.ext4 /dev/sdz"))
+    .receive([&](placement_explanation& e) { x = std::move(e); },
+             [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
+  BOOST_TEST(x.policy.find("format-block-device") != std::string::npos, x.policy);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_settings_policy_refuses_one_item_of_a_batch,
+                        no_touch) {
+  auto marker = tmp.path + "/touched";
+  batch_request batch;
+  batch.batch_id = "pb";
+  batch.items = {make("pb.0", "echo zero"), make("pb.1", "touch '" + marker + "'"),
+                 make("pb.2", "echo two")};
+  auto listener = caf::actor_cast<progress_listener_actor>(self);
+  batch_result result;
+  self->request(rt.router, 60s, atom::run_v, batch, listener)
+    .receive([&](batch_result& r) { result = std::move(r); },
+             [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
+  BOOST_REQUIRE_EQUAL(result.results.size(), 3u);
+  BOOST_TEST(result.results[0].out.text == "zero\n");
+  BOOST_TEST(result.results[1].error == error_class::policy);
+  BOOST_TEST(result.results[1].error_message.find("denied-program")
+             != std::string::npos);
+  BOOST_TEST(result.results[2].out.text == "two\n");
+  BOOST_TEST(!exists(marker));
 }
 
 BOOST_FIXTURE_TEST_CASE(health_snapshot_describes_the_local_node, fixture) {

@@ -87,7 +87,7 @@ bool from_json(const std::string& text, std::vector<std::string>& out) {
 }
 
 bool parse_error_class(const std::string& text, error_class& out) {
-  for (int i = 0; i <= static_cast<int>(error_class::invalid); ++i) {
+  for (int i = 0; i <= static_cast<int>(error_class::policy); ++i) {
     auto x = static_cast<error_class>(i);
     if (text == to_string(x)) {
       out = x;

@@ -6,14 +6,17 @@ namespace cluster::mcp {
 
 std::string explanation_text(const placement_explanation& x) {
   std::string text;
+  // First: where it would go matters little when it would not run at all.
+  if (!x.policy.empty())
+    text = "would not run: " + x.policy + "\nwithout the policy: ";
   if (!x.error.empty()) {
-    text = "no node can run it: " + x.error;
+    text += "no node can run it: " + x.error;
   } else {
     if (x.would_wait)
-      text = "would wait for a free slot (every eligible node is busy)"
+      text += "would wait for a free slot (every eligible node is busy)"
              + (x.node.empty() ? std::string{} : ", then run on " + x.node);
     else
-      text = "would run on " + (x.node.empty() ? "no node" : x.node);
+      text += "would run on " + (x.node.empty() ? "no node" : x.node);
     if (!x.reason.empty())
       text += ": " + x.reason;
   }
@@ -51,6 +54,7 @@ void write_explanation_object(json_writer& out,
   out.key("would_wait").boolean(x.would_wait);
   string_or_null("weight", x.weight);
   out.key("classification").string(x.classification);
+  string_or_null("policy", x.policy);
   out.key("nodes").begin_array();
   for (auto& v : x.nodes) {
     out.begin_object();
@@ -75,8 +79,8 @@ void write_explanation_result(json_writer& out,
   out.key("structuredContent").begin_object().key("explanation");
   write_explanation_object(out, x);
   out.end_object();
-  // No node qualifying is the placement error the run would return.
-  out.key("isError").boolean(!x.error.empty());
+  // No node qualifying, or the policy refusing, is the error the run would return.
+  out.key("isError").boolean(!x.error.empty() || !x.policy.empty());
 }
 
 } // namespace cluster::mcp

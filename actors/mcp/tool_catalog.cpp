@@ -23,7 +23,7 @@ constexpr const char* run_result_properties = R"(
     "stderr": {"type": "string", "description": "Standard error (head and tail when truncated)."},
     "return_code": {"type": ["integer", "null"], "description": "Exit status; null when the command did not end on its own (see error)."},
     "signal": {"type": ["integer", "null"], "description": "Signal that ended the process, if one did."},
-    "error": {"type": "string", "enum": ["none", "command", "timeout", "cancelled", "spawn", "connection", "auth", "host_key", "placement", "overloaded", "invalid"], "description": "Why the command has no exit status of its own; none when it ran to completion."},
+    "error": {"type": "string", "enum": ["none", "command", "timeout", "cancelled", "spawn", "connection", "auth", "host_key", "placement", "overloaded", "invalid", "policy"], "description": "Why the command has no exit status of its own; none when it ran to completion. policy: the command policy refused it before it ran (error_message names the rule and the part of the command)."},
     "error_message": {"type": "string", "description": "Detail for error; empty when error is none."},
     "retriable": {"type": "boolean", "description": "True when the same call may succeed later (connection, overloaded)."},
     "stdout_truncated": {"type": "boolean"},
@@ -59,6 +59,7 @@ constexpr const char* explanation_schema = R"({
     "would_wait": {"type": "boolean", "description": "True when every eligible node's slots are in use: a run would wait for one."},
     "weight": {"type": ["string", "null"], "enum": ["light", "heavy", null], "description": "How the command was classified: light commands stay on the local node unless it is busy, heavy ones go to the node with the most headroom."},
     "classification": {"type": "string", "description": "The classifier's reason, e.g. which program made the command heavy."},
+    "policy": {"type": ["string", "null"], "description": "Why the command policy would refuse the command (a run would fail with error policy): the rule and the part of the command. null when it would run."},
     "nodes": {"type": "array", "description": "Every configured node, in configuration order, with the router's verdict.", "items": {
       "type": "object",
       "properties": {
@@ -164,7 +165,7 @@ std::string cluster_bash_json(const session_options& opts) {
   return R"({
   "name": "cluster_bash",
   "title": "Run a command on the cluster",
-  "description": "Run a shell command (bash -c) on the best node of the cluster and wait for it to finish. The router picks the least-loaded reachable node that meets requires_os / requires_arch / requires_capabilities; with auto_route=false the command runs on this machine, and the requirements are still checked (an unmet requirement fails with error \"placement\" instead of running in the wrong place). Use it for builds, tests and any command whose platform matters; use offload_to to name a node, parallel_execute for many independent commands. Returns success (ran and exited 0), return_code, stdout and stderr (each capped, keeping head and tail; stdout_truncated / stderr_truncated say so), executed_on, duration_ms, and when the command did not run to completion an error class (timeout, cancelled, spawn, connection, placement, overloaded, invalid) with retriable. A non-zero exit is not a tool error: read stderr and return_code. With explain=true nothing runs: the result is only structuredContent.explanation, where the command would run now and why.",
+  "description": "Run a shell command (bash -c) on the best node of the cluster and wait for it to finish. The router picks the least-loaded reachable node that meets requires_os / requires_arch / requires_capabilities; with auto_route=false the command runs on this machine, and the requirements are still checked (an unmet requirement fails with error \"placement\" instead of running in the wrong place). Use it for builds, tests and any command whose platform matters; use offload_to to name a node, parallel_execute for many independent commands. Returns success (ran and exited 0), return_code, stdout and stderr (each capped, keeping head and tail; stdout_truncated / stderr_truncated say so), executed_on, duration_ms, and when the command did not run to completion an error class (timeout, cancelled, spawn, connection, placement, overloaded, invalid, policy) with retriable. The command policy refuses, before anything runs, the few commands that destroy a machine by accident (rm -rf / or a system directory, mkfs/dd onto a disk, fork bombs, chmod -R of /): error policy, naming the rule. A non-zero exit is not a tool error: read stderr and return_code. With explain=true nothing runs: the result is only structuredContent.explanation, where the command would run now and why.",
   "inputSchema": {
     "type": "object",
     "properties": {

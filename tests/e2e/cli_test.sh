@@ -269,6 +269,56 @@ expect_rc 125
 json "j.would_run_on === null && /os=darwin/.test(j.error) && j.nodes.every((n) => !n.eligible && n.score === null)"
 end
 
+# ---------------------------------------------------------------- command policy
+# Every refused command sits behind `false &&`: were the policy broken, only
+# the harmless touch would run, and the check fail.
+
+begin "policy: submit -- 'rm -rf /' -> exit 125, the rule on stderr, nothing runs"
+run -- submit -- "false && rm -rf / ; touch $WORK/policy-ran"
+expect_rc 125
+expect_err_has 'policy: .*recursive-delete-root'
+expect_err_has '"rm -rf /"'
+[[ ! -e $WORK/policy-ran ]] || bad "the refused command ran"
+run -- submit -- "false && rm -rf /tmp/x ; touch $WORK/policy-ran"
+expect_rc 0
+[[ -e $WORK/policy-ran ]] || bad "the same line without rm -rf / did not run"
+end
+
+begin "policy: submit --json -> error policy, no exit status"
+run -- submit --json -- "false && dd if=/dev/zero of=/dev/sdz9"
+expect_rc 125
+json 'j.error === "policy" && j.return_code === null && j.error_message.includes("write-block-device")'
+end
+
+begin "policy: explain says the policy would refuse it, exit 125"
+run -- explain -- 'sudo mkfs.ext4 /dev/sdz9'
+expect_rc 125
+expect_out_has '^would not run: .*format-block-device'
+expect_err_has 'policy: .*format-block-device'
+end
+
+begin "policy: the node file's policy disables rules and denies programs"
+cat >"$WORK/policy.json" <<'JSON'
+{"policy": {"disable": ["write-block-device"], "deny_programs": ["touch"]}}
+JSON
+run -- submit --config "$WORK/policy.json" -- "touch $WORK/denied"
+expect_rc 125
+expect_err_has 'denied-program'
+[[ ! -e $WORK/denied ]] || bad "a denied program ran"
+run -- explain --config "$WORK/policy.json" -- 'dd if=/dev/zero of=/dev/sdz9'
+expect_rc 0
+run -- config --config "$WORK/policy.json"
+expect_out_has '^  deny_programs  touch'
+end
+
+begin "policy: a malformed policy stops the program, naming the key"
+echo '{"policy": {"disable": ["no-such-rule"]}}' >"$WORK/bad-policy.json"
+run -- submit --config "$WORK/bad-policy.json" -- echo should-not-run
+expect_rc 2
+expect_err_has 'policy.disable\[0\]'
+[[ $OUT != *should-not-run* ]] || bad "the command ran"
+end
+
 # ---------------------------------------------------------------- cluster-status
 
 begin "cluster-status: table row for the local node"

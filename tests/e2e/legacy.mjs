@@ -11,6 +11,7 @@ import {
 import { checkToolList, checkStatusShape, checkBatchShape } from './schemas.mjs';
 import { openLegacy } from './sessions.mjs';
 import { argumentErrorChecks } from './arguments.mjs';
+import { policyChecks } from './policy.mjs';
 import { asyncChecks, unexpectedErrors } from './async.mjs';
 import { explainChecks } from './explain.mjs';
 import { statusChecks } from './status.mjs';
@@ -238,6 +239,7 @@ async function body(s) {
   await explainChecks(s, 'legacy');
   await statusChecks(s, 'legacy');
   await argumentErrorChecks(s, 'legacy');
+  await policyChecks(s, 'legacy');
   await asyncChecks(s, 'legacy');
   await parallelChecks(s, 'legacy');
 

@@ -176,7 +176,7 @@ export function eq(actual, expected, what) {
   }
 }
 
-const ERROR_CLASSES = ['none', 'command', 'timeout', 'cancelled', 'spawn', 'connection', 'auth', 'host_key', 'placement', 'overloaded', 'invalid'];
+const ERROR_CLASSES = ['none', 'command', 'timeout', 'cancelled', 'spawn', 'connection', 'auth', 'host_key', 'placement', 'overloaded', 'invalid', 'policy'];
 
 /** Checks every field of a cluster_bash / offload_to structured result. */
 export function checkRunShape(sc, where = 'result') {
