@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the tools bench/parallel_fanout.mjs compares cluster-exec with, from
-# Debian 12 packages: pdsh, ClusterShell (clush), pssh (parallel-ssh) and GNU
-# parallel. Does nothing when they are present; uses sudo when not root.
+# Installs the tools bench/harness.mjs compares cluster-exec with, from
+# Debian 12 packages: pdsh, ClusterShell (clush), pssh (parallel-ssh), GNU
+# parallel and ansible-core (Ansible ad-hoc; about 13 s and 8 small packages
+# here). Does nothing when they are present; uses sudo when not root.
 # The benchmark runs without them too and reports each missing one as
 # "not installed", so this script is a convenience, not a dependency.
 set -euo pipefail
 
-packages=(pdsh clustershell pssh parallel)
+packages=(openssh-client pdsh clustershell pssh parallel ansible-core)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,6 @@
-// How each peer of bench/parallel_fanout.mjs is driven against the sshd test
-// nodes: pdsh, clush (ClusterShell), parallel-ssh (pssh) and GNU parallel.
+// How each peer of bench/harness.mjs is driven against the sshd test nodes:
+// plain ssh (bench/ssh_pool.mjs), pdsh, clush (ClusterShell), parallel-ssh
+// (pssh), GNU parallel and Ansible ad-hoc.
 //
 // Every peer reaches the nodes through OpenSSH with `ssh -F FILE`, FILE being
 // the fixture's ssh_config (Host node1..N with HostName, Port, User,
@@ -24,14 +25,21 @@
 // - GNU parallel: `--ssh "ssh -F FILE"`; its remote jobs are wrapped in a
 //   perl one-liner that restores the environment and runs the command in
 //   the login shell: that wrapper is part of its cost and stays in.
-// Output is read back with each tool's own labelling (pdsh/clush `node: line`,
-// parallel-ssh -i `[n] time [SUCCESS] node` headers, GNU parallel --tag
-// `node<TAB>line`), so a benchmark can check every node's answer.
+// - Ansible: ANSIBLE_SSH_ARGS replaces its default `-C -o ControlMaster=auto
+//   -o ControlPersist=60s`, so its own masters never hide a fresh row; with
+//   pipelining on (one ssh session per host and module, its documented
+//   speed-up) and the command module, hosts given inline (`-i a,b,`). Its
+//   work per host (a Python module sent over ssh and run by the remote
+//   /usr/bin/python3) is what an ad-hoc command costs and stays in.
+// Output is read back with each tool's own labelling (pdsh/clush/ssh
+// `node: line`, parallel-ssh -i `[n] time [SUCCESS] node` headers, GNU
+// parallel --tag `node<TAB>line`, ansible --one-line `node | CHANGED | rc=0 |
+// (stdout) line`), so a benchmark can check every node's answer.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { ms, now } from './lib.mjs';
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { firstLine, runTool } from './lib.mjs';
+import { sshBroadcast } from './ssh_pool.mjs';
 
 // Where a command is found on PATH, or null: a missing peer is reported, never faked.
 export function which(bin) {
@@ -43,14 +51,14 @@ export function which(bin) {
   return null;
 }
 
-const firstLine = (r) => `${r.stdout || ''}${r.stderr || ''}`.trim().split('\n')[0] || '?';
-
 // bin: the command; pkg: the Debian package bench/install-peers.sh installs it from.
 export const peerTools = {
-  pdsh: { bin: 'pdsh', pkg: 'pdsh', version: () => firstLine(spawnSync('pdsh', ['-V'], { encoding: 'utf8' })) },
-  clush: { bin: 'clush', pkg: 'clustershell', version: () => `clush ${firstLine(spawnSync('clush', ['--version'], { encoding: 'utf8' })).replace(/^clush\s*/, '')}` },
-  'parallel-ssh': { bin: 'parallel-ssh', pkg: 'pssh', version: () => `parallel-ssh ${firstLine(spawnSync('parallel-ssh', ['--version'], { encoding: 'utf8' }))}` },
-  'GNU parallel': { bin: 'parallel', pkg: 'parallel', version: () => firstLine(spawnSync('parallel', ['--version'], { encoding: 'utf8' })) },
+  ssh: { bin: 'ssh', pkg: 'openssh-client', version: () => firstLine('ssh', ['-V']) },
+  pdsh: { bin: 'pdsh', pkg: 'pdsh', version: () => firstLine('pdsh', ['-V']) },
+  clush: { bin: 'clush', pkg: 'clustershell', version: () => `clush ${firstLine('clush', ['--version']).replace(/^clush\s*/, '')}` },
+  'parallel-ssh': { bin: 'parallel-ssh', pkg: 'pssh', version: () => `parallel-ssh ${firstLine('parallel-ssh', ['--version'])}` },
+  'GNU parallel': { bin: 'parallel', pkg: 'parallel', version: () => firstLine('parallel', ['--version']) },
+  ansible: { bin: 'ansible', pkg: 'ansible-core', version: () => firstLine('ansible', ['--version']) },
 };
 
 // Writes the two ssh_config files described above next to the fixture's
@@ -62,6 +70,16 @@ export function writePeerSshConfigs(dir, fixtureSshConfig) {
   writeFileSync(fresh, `Host *\n  ControlMaster no\n  ControlPath none\n\n${fixture}`);
   writeFileSync(master, `Host *\n  ControlMaster no\n\n${fixture}`);
   return { fresh, master };
+}
+
+// Ansible's settings for ssh_config CFG; its scratch files go beside CFG.
+function ansibleEnv(cfg) {
+  const tmp = join(dirname(cfg), 'ansible-tmp');
+  mkdirSync(tmp, { recursive: true });
+  return { ...process.env, ANSIBLE_SSH_ARGS: `-F ${cfg}`, ANSIBLE_PIPELINING: 'True',
+    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_LOCAL_TEMP: tmp, ANSIBLE_REMOTE_TMP: tmp,
+    ANSIBLE_STDOUT_CALLBACK: 'minimal', ANSIBLE_LOAD_CALLBACK_PLUGINS: '1', ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_DEPRECATION_WARNINGS: 'False', ANSIBLE_RETRY_FILES_ENABLED: 'False' };
 }
 
 // One command line per tool for "run COMMAND on every node of NODES, at most
@@ -85,10 +103,20 @@ export function broadcastCommand(tool, cfg, nodes, fanout, command) {
       // --nonall: the command once on every sshlogin, -j of them at once; exit status counts failures.
       return { file: 'parallel', args: ['--will-cite', '--ssh', `ssh -F ${cfg}`, '--nonall', '--tag',
         '-j', String(fanout), '-S', list, command], env: process.env };
+    case 'ansible':
+      // Exit 0 only when every host ran the command with status 0 (2: a host failed, 4: unreachable).
+      return { file: 'ansible', args: ['all', '-i', `${list},`, '-m', 'command', '-a', command,
+        '-f', String(fanout), '--one-line'], env: ansibleEnv(cfg) };
     default:
       throw new Error(`no broadcast form for ${tool}`);
   }
 }
+
+// Runs COMMAND on every node of NODES with `tool`, FANOUT at once; resolves
+// to { ms, code, signal, stdout, stderr } or { error }.
+export const runBroadcast = (tool, cfg, nodes, fanout, command) => (tool === 'ssh'
+  ? sshBroadcast(cfg, nodes, fanout, command)
+  : runTool(broadcastCommand(tool, cfg, nodes, fanout, command)));
 
 // GNU parallel running a list of commands over the nodes, SLOTS at once on
 // each (`--sshlogin SLOTS/node`), each command to whichever login has a free
@@ -110,10 +138,12 @@ export function readJoblog(file) {
 }
 
 // Each node's stdout lines from a broadcast tool's output: Map node -> [line].
-// Lines the tool's format does not account for come back under ''.
+// A tool that names every node that succeeded (parallel-ssh, ansible) gives
+// such a node an entry even when it printed nothing. Lines the tool's
+// format does not account for come back under ''.
 export function parseBroadcast(tool, stdout) {
   const out = new Map();
-  const add = (node, line) => { if (!out.has(node)) out.set(node, []); out.get(node).push(line); };
+  const add = (node, line) => { if (!out.has(node)) out.set(node, []); if (line !== undefined) out.get(node).push(line); };
   const lines = stdout.split('\n');
   if (lines.at(-1) === '') lines.pop();
   if (tool === 'parallel-ssh') {
@@ -121,10 +151,18 @@ export function parseBroadcast(tool, stdout) {
     let inStderr = false;
     for (const line of lines) {
       const h = /^\[\d+\] \S+ \[(SUCCESS|FAILURE)\] (\S+)/.exec(line);
-      if (h) { node = h[1] === 'SUCCESS' ? h[2] : ''; inStderr = false; continue; }
+      if (h) { node = h[1] === 'SUCCESS' ? h[2] : ''; inStderr = false; add(node); continue; }
       // -i puts a host's stderr after its stdout, behind this marker.
       if (line.startsWith('Stderr: ')) { inStderr = true; continue; }
       if (!inStderr) add(node, line);
+    }
+    return out;
+  }
+  if (tool === 'ansible') {
+    for (const line of lines) {
+      const m = /^(\S+) \| (?:CHANGED|SUCCESS) \| rc=0 \| \(stdout\) ?(.*)$/.exec(line);
+      if (m) add(m[1], m[2] === '' ? undefined : m[2]);
+      else add('', line);
     }
     return out;
   }
@@ -135,19 +173,4 @@ export function parseBroadcast(tool, stdout) {
     else add('', line);
   }
   return out;
-}
-
-// Runs one peer command line with stdin from /dev/null; resolves to
-// { ms, code, signal, stdout, stderr }, or { error } when it could not start.
-export function runTool({ file, args, env }) {
-  return new Promise((resolveRun) => {
-    const t0 = now();
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', (e) => resolveRun({ error: String(e) }));
-    child.on('close', (code, signal) => resolveRun({ ms: ms(t0, now()), code, signal, stdout, stderr }));
-  });
 }

@@ -36,9 +36,9 @@
 // Compare ratios within one run: this machine's speed changes day to day.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, loadSdk, ms, now, parseArgs, root, sshdWorkspace, stats } from './lib.mjs';
+import { fixture, loadSdk, ms, now, parseArgs, printFailures, root, sshdWorkspace, stats } from './lib.mjs';
 
 const { opts, usage } = parseArgs('node bench/status_fanout.mjs [--nodes 32] [--rounds 10] [--cold 3] '
   + '[--warmup 2] [--server PATH]',
@@ -52,7 +52,7 @@ if (!existsSync(fixture)) usage(`no sshd fixture at ${fixture}`);
 const { Client, StdioClientTransport, sdkVersion } = loadSdk();
 
 const ws = sshdWorkspace(opts.nodes);
-const { dir, sshConfig, nodes, serverEnv, failures, fail, cleanup } = ws;
+const { sshConfig, nodes, serverEnv, failures, fail, cleanup } = ws;
 // The per-node work of the server's probe script, minus its second /proc/stat read.
 const probeWork = "cat /proc/loadavg; head -1 /proc/stat; grep -E '^Mem(Total|Available)' /proc/meminfo";
 // A cold server that never sees every node reachable is a failure, not a long sample.
@@ -109,14 +109,6 @@ const peers = {
 };
 const peerNames = Object.keys(peers);
 
-// A dead master would make the warm peer silently measure fresh connections.
-function checkMasters(when) {
-  for (const node of nodes) {
-    const r = spawnSync('ssh', ssh('-O', 'check', node), { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) fail(`ssh master ${node} ${when}`, (r.stderr || '').trim());
-  }
-}
-
 // What is wrong with a cluster_status reply: null when every node answered.
 // For a refresh, `sinceMs` is the call's own duration: a sample older than
 // that came from before the call, so the refresh did not probe.
@@ -170,10 +162,7 @@ const peer = Object.fromEntries(peerNames.map((p) => [p, []]));
 let client = null;
 let warmText = null;
 try {
-  const start = spawnSync('bash', [fixture, 'start', dir, String(opts.nodes), '--default-limits', String(opts.nodes)],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  ws.nodesStarted = true;
-  if (start.status !== 0) throw new Error(`sshd_nodes.sh start ${dir} ${opts.nodes} exited ${start.status ?? start.signal}`);
+  ws.start(opts.nodes);
 
   for (let i = 0; i < opts.cold; i++) {
     const s = await coldServer();
@@ -183,16 +172,7 @@ try {
   }
   await client.listTools(); // so that the SDK validates results against outputSchema, as real clients do
 
-  ws.mastersStarted = true;
-  for (const node of nodes) {
-    // -f leaves the master running with our stdio: a pipe would keep spawnSync waiting.
-    const log = join(dir, `master-${node}.log`);
-    const fd = openSync(log, 'w');
-    const r = spawnSync('ssh', ssh('-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-fN', node), { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    if (r.status !== 0) throw new Error(`ssh master for ${node} failed: ${readFileSync(log, 'utf8').trim()}`);
-  }
-  checkMasters('after start');
+  ws.startMasters();
 
   const warmCall = async (what) => {
     const r = await status(client, what, { refresh: true });
@@ -227,7 +207,7 @@ try {
   for (let round = 0; round < opts.rounds; round++) {
     for (let k = 0; k < steps.length; k++) await steps[(round + k) % steps.length]();
   }
-  checkMasters('after the measurements');
+  ws.checkMasters('after the measurements');
 } catch (e) {
   fail('benchmark', e && e.stack ? e.stack : String(e));
 } finally {
@@ -278,12 +258,4 @@ if (opts.nodes <= 4 && warmText !== null) {
   console.log('\none warm cluster_status {refresh: true} reply, text content:');
   console.log(warmText);
 }
-if (failures.length) {
-  console.log(`FAILURES: ${failures.length} (left out of every figure above)`);
-  const groups = new Map();
-  for (const x of failures) groups.set(`${x.what}: ${x.detail}`, (groups.get(`${x.what}: ${x.detail}`) || 0) + 1);
-  for (const [text, count] of groups) console.log(`  ${count > 1 ? `${count}x ` : ''}${text}`);
-  process.exitCode = 1;
-} else {
-  console.log('failures: 0');
-}
+printFailures(failures, 'left out of every figure above');
