@@ -106,7 +106,8 @@ const workloads = [
   opts['w5-nodes'] && broadcastWorkload('W5', opts['w5-nodes'], 'true', []),
 ].filter(Boolean);
 if (!workloads.length) usage('every workload is left out');
-const nodeCount = Math.max(1, opts['w2-nodes'], opts['w3-nodes'], opts['w4-nodes'], opts['w5-nodes']);
+const nodeCount = Math.max(1, opts['w2-nodes'], opts['w3-echos'] && opts['w3-nodes'], opts['w4-jobs'] && opts['w4-nodes'],
+  opts['w5-nodes']);
 
 const ws = sshdWorkspace(nodeCount);
 const ctx = {

@@ -15,7 +15,7 @@ export const e2eDir = join(root, 'tests', 'e2e');
 
 // Parses --name VALUE / --name=VALUE for the names in `defaults`. A number
 // default makes the value a Number; a boolean default makes --name a flag
-// (--name=0 turns it off); a string or null default makes the value a path,
+// (--name 0 or --name=0 turns it off); a string or null default makes the value a path,
 // resolved against the working directory. Validation is the caller's: it
 // gets `usage(msg)`, which prints msg and the usage line and exits 2, and
 // `given`, the names that were on the command line.
@@ -33,7 +33,10 @@ export function parseArgs(usageLine, defaults, argv = process.argv.slice(2)) {
     const name = key.slice(2);
     if (key === '--help' || key === '-h') usage();
     else if (!key.startsWith('--') || !Object.hasOwn(defaults, name)) usage(`unknown argument ${argv[i]}`);
-    else if (typeof defaults[name] === 'boolean') opts[name] = inline === undefined || !['0', 'false', 'no'].includes(inline);
+    else if (typeof defaults[name] === 'boolean') {
+      const v = inline ?? (/^(0|1|true|false|yes|no)$/.test(argv[i + 1] ?? '') ? argv[++i] : '1');
+      opts[name] = !['0', 'false', 'no'].includes(v);
+    }
     else if (typeof defaults[name] === 'number') opts[name] = Number(value());
     else {
       const v = value();

@@ -74,18 +74,6 @@ struct parallel_fixture {
                   caf::after(limit) >> [] { BOOST_FAIL("no batch result"); });
     return out;
   }
-
-  // The pid a command wrote to `file`, waiting for it.
-  pid_t pid_in(const std::string& file) {
-    for (int i = 0; i < 400; ++i) {
-      auto text = slurp(file);
-      if (!text.empty() && text.back() == '\n')
-        return static_cast<pid_t>(std::stol(text));
-      std::this_thread::sleep_for(25ms);
-    }
-    BOOST_FAIL("no pid in " << file);
-    return -1;
-  }
 };
 
 } // namespace
@@ -103,7 +91,7 @@ BOOST_FIXTURE_TEST_CASE(cancelling_a_batch_leaves_no_remote_process,
              progress_listener_actor{});
   std::vector<pid_t> sleepers;
   for (int i = 0; i < 6; ++i)
-    sleepers.push_back(pid_in(scratch + "/p" + std::to_string(i)));
+    sleepers.push_back(wait_for_pid(scratch + "/p" + std::to_string(i)));
   self->send(rt.router, atom::cancel_v, std::string{"cancel-me"});
   auto r = await_batch();
   BOOST_REQUIRE_EQUAL(r.results.size(), 8u);
@@ -128,7 +116,7 @@ BOOST_FIXTURE_TEST_CASE(a_node_stopped_mid_batch_costs_only_its_commands,
              progress_listener_actor{});
   // Wait until the first round runs everywhere, then take node2 down.
   for (int i = 0; i < 6; ++i)
-    pid_in(scratch + "/s" + std::to_string(i));
+    wait_for_pid(scratch + "/s" + std::to_string(i));
   sshd.stop_node(2);
   auto r = await_batch();
   BOOST_REQUIRE_EQUAL(r.results.size(), 18u);

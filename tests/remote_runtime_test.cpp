@@ -70,17 +70,6 @@ struct remote_fixture {
                  std::uint32_t timeout_ms = 0) {
     return run_on(sys, rt.router, node, command, timeout_ms);
   }
-
-  pid_t wait_for_pid(const std::string& file) {
-    for (int i = 0; i < 400; ++i) {
-      auto text = slurp(file);
-      if (!text.empty() && text.back() == '\n')
-        return static_cast<pid_t>(std::stol(text));
-      std::this_thread::sleep_for(25ms);
-    }
-    BOOST_FAIL("no pid in " << file);
-    return -1;
-  }
 };
 
 } // namespace

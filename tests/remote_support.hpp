@@ -7,6 +7,7 @@
 #include "config/node_config.hpp"
 #include "fixtures/sshd_nodes.hpp"
 #include "messages/type_ids.hpp"
+#include "runtime_support.hpp"
 
 #include <caf/scoped_actor.hpp>
 
@@ -14,6 +15,9 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
+
+#include <sys/types.h>
 
 namespace cluster::test {
 
@@ -48,6 +52,19 @@ inline run_result run_through(caf::actor_system& sys,
     .receive([&](run_result& r) { out = std::move(r); },
              [&](caf::error& err) { BOOST_FAIL(to_string(err)); });
   return out;
+}
+
+/// The pid a command wrote to `file` (a line ending in a newline), waiting
+/// up to 10 s for it.
+inline pid_t wait_for_pid(const std::string& file) {
+  for (int i = 0; i < 400; ++i) {
+    auto text = slurp(file);
+    if (!text.empty() && text.back() == '\n')
+      return static_cast<pid_t>(std::stol(text));
+    std::this_thread::sleep_for(std::chrono::milliseconds{25});
+  }
+  BOOST_FAIL("no pid in " << file);
+  return -1;
 }
 
 } // namespace cluster::test
