@@ -10,6 +10,7 @@
 #include "transport/name_lookup.hpp"
 #include "transport/process_reactor.hpp"
 #include "transport/ssh_reactor.hpp"
+#include "transport/task_journal.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -17,12 +18,7 @@
 #include <caf/send.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace cluster {
 
@@ -31,21 +27,15 @@ namespace {
 // The spool directory, created when missing; empty (with a warning) when it
 // cannot be written: commands then run with only their bounded capture.
 std::string prepare_spool_dir(const std::string& state_dir) {
-  auto spool = state_dir + "/spool";
-  // mkdir -p: every prefix of the spool path, the state directory included.
-  for (std::size_t i = 0; i != std::string::npos;) {
-    auto next = spool.find('/', i + 1);
-    auto path = spool.substr(0, next);
-    if (!path.empty())
-      ::mkdir(path.c_str(), 0700);
-    i = next;
-  }
-  if (::access(spool.c_str(), W_OK | X_OK) != 0) {
-    transport::log(log_level::warning, "task output is not spooled: ", spool,
-                   ": ", std::strerror(errno));
+  try {
+    transport::prepare_private_directory(state_dir + "/spool",
+                                         "spool directory");
+    return state_dir;
+  } catch (const transport::journal_error& e) {
+    transport::log(log_level::warning, "task output is not spooled: ",
+                   e.what());
     return {};
   }
-  return state_dir;
 }
 
 } // namespace

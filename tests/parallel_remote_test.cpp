@@ -36,11 +36,7 @@ struct parallel_fixture {
   std::string scratch;
 
   parallel_fixture() {
-    cfg.kill_grace = 300ms;
-    cfg.known_hosts = sshd.known_hosts();
-    cfg.host_key_policy = host_key_checking::strict;
-    cfg.ssh_connect_timeout = 1s;
-    cfg.ssh_retries = 0;
+    cfg = fixture_settings(sshd);
     std::vector<node_config> nodes{node_config{embedded_local_node(cfg), {}}};
     for (int i = 1; i <= 3; ++i) {
       nodes.push_back(remote_node(sshd, i));

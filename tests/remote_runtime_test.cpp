@@ -50,11 +50,7 @@ struct remote_fixture {
   std::string scratch;
 
   remote_fixture() {
-    cfg.kill_grace = 300ms;
-    cfg.known_hosts = sshd.known_hosts();
-    cfg.host_key_policy = host_key_checking::strict;
-    cfg.ssh_connect_timeout = 1s;
-    cfg.ssh_retries = 0;
+    cfg = fixture_settings(sshd);
     std::vector<node_config> nodes{node_config{embedded_local_node(cfg), {}},
                                    remote_node(sshd, 1), remote_node(sshd, 2)};
     rt = spawn_runtime(sys, cfg, nodes);

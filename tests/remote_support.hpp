@@ -39,6 +39,20 @@ inline node_config remote_node(const sshd_nodes& nodes, int i) {
   return n;
 }
 
+/// Settings for a runtime over fixture nodes: strict host keys from the
+/// fixture, one quick connect attempt, a short kill grace, so that a test
+/// about failures fails fast.
+inline settings fixture_settings(const sshd_nodes& nodes) {
+  using namespace std::chrono_literals;
+  settings cfg;
+  cfg.kill_grace = 300ms;
+  cfg.known_hosts = nodes.known_hosts();
+  cfg.host_key_policy = host_key_checking::strict;
+  cfg.ssh_connect_timeout = 1s;
+  cfg.ssh_retries = 0;
+  return cfg;
+}
+
 /// Sends `req` (a fresh task id is filled in) to `router` and waits for
 /// its result.
 inline run_result run_through(caf::actor_system& sys,

@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include <fcntl.h>
-
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,37 +19,6 @@ namespace {
 // Long enough that a burst of writers queues instead of failing, short
 // enough that a stuck lock is reported while someone still waits.
 constexpr int busy_timeout_ms = 5000;
-
-std::string errno_text(int err) {
-  return std::strerror(err);
-}
-
-// mkdir -p; new directories get 0700 (logs and outputs are private).
-// Returns 0 or the errno of the step that failed.
-int make_directories(const std::string& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) == 0)
-    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-  auto slash = dir.find_last_of('/');
-  if (slash != std::string::npos && slash > 0)
-    if (int err = make_directories(dir.substr(0, slash)); err != 0)
-      return err;
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return errno;
-  if (::stat(dir.c_str(), &st) != 0)
-    return errno;
-  return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-}
-
-void prepare_directory(const std::string& dir, const char* what) {
-  if (int err = make_directories(dir); err != 0)
-    throw journal_error("cannot create the " + std::string{what} + " " + dir
-                        + ": " + errno_text(err));
-  // access() sees a read-only mount even for root, whom mode bits never stop.
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    throw journal_error("the " + std::string{what} + " " + dir
-                        + " is not writable: " + errno_text(errno));
-}
 
 // SQLite would create the file 0644; the journal holds commands and their
 // output, so it is made 0600 first (SQLite gives -wal and -shm the same mode).
@@ -64,7 +32,7 @@ void create_private_file(const std::string& path) {
     if (errno == EEXIST)
       return;
     throw journal_error("cannot create the journal " + path + ": "
-                        + errno_text(errno));
+                        + std::strerror(errno));
   }
   ::close(fd);
 }
@@ -97,6 +65,33 @@ bool process_exists(std::int32_t pid) {
 }
 
 } // namespace
+
+// mkdir -p; new directories get 0700 (logs and outputs are private).
+// Returns 0 or the errno of the step that failed.
+int make_directories(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0)
+    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+  auto slash = dir.find_last_of('/');
+  if (slash != std::string::npos && slash > 0)
+    if (int err = make_directories(dir.substr(0, slash)); err != 0)
+      return err;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return errno;
+  if (::stat(dir.c_str(), &st) != 0)
+    return errno;
+  return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+void prepare_private_directory(const std::string& dir, const char* what) {
+  if (int err = make_directories(dir); err != 0)
+    throw journal_error("cannot create the " + std::string{what} + " " + dir
+                        + ": " + std::strerror(err));
+  // access() sees a read-only mount even for root, whom mode bits never stop.
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    throw journal_error("the " + std::string{what} + " " + dir
+                        + " is not writable: " + std::strerror(errno));
+}
 
 std::string spool_prefix(const std::string& state_dir, const std::string& id) {
   return state_dir + "/spool/" + id;
@@ -155,8 +150,8 @@ task_journal::task_journal(const std::string& state_dir, journal_retention keep)
   auto dir = state_dir;
   while (dir.size() > 1 && dir.back() == '/')
     dir.pop_back();
-  prepare_directory(dir, "state directory");
-  prepare_directory(dir + "/spool", "spool directory");
+  prepare_private_directory(dir, "state directory");
+  prepare_private_directory(dir + "/spool", "spool directory");
   auto file = dir + "/journal.sqlite3";
   create_private_file(file);
   impl_ = std::make_unique<impl>(dir, file, keep);

@@ -33,6 +33,10 @@ struct journal_retention {
 /// (`.out`, `.err`). Plain, so the router can name the files without asking.
 std::string spool_prefix(const std::string& state_dir, const std::string& id);
 
+/// Creates `dir` and its missing parents (mode 0700) and checks that it can
+/// be written; throws journal_error naming it (`what`: "state directory", ...).
+void prepare_private_directory(const std::string& dir, const char* what);
+
 /// The journal of one state directory. One instance per thread; other
 /// processes may hold their own at the same time (short transactions, a
 /// busy timeout, WAL), and nothing they write is lost.
